@@ -1,0 +1,25 @@
+"""Small request helpers shared by the views."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def client_ip(group: str | None, request: HttpRequest) -> str:
+    """The client's address, for rate limits (django-ratelimit calls it with the group).
+
+    X-Forwarded-For is read only behind TRUSTED_PROXY_COUNT proxies, each of which appends
+    the address it saw; anything further left was written by the client and may be forged.
+    """
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        hops = [h for h in hops if h]
+        if len(hops) >= proxies:
+            return hops[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")

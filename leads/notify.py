@@ -1,0 +1,59 @@
+"""Tells the owner about new signups: the one module that knows SNS.
+
+With NEW_SIGNUP_TOPIC set, each new lead is one SNS message; without it, a log line.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import cache
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+from django.conf import settings
+
+from leads.store import Lead
+
+logger = logging.getLogger(__name__)
+
+
+class NotifyError(Exception):
+    pass
+
+
+@cache
+def _sns():
+    # Short timeouts and few retries: the publish runs inside a signup request, and a slow
+    # SNS must not hold the visitor; what fails is sent later by `sendpending`.
+    config = Config(connect_timeout=2, read_timeout=3, retries={"max_attempts": 2})
+    return boto3.client("sns", region_name=settings.AWS_REGION, config=config)
+
+
+def message_for(lead: Lead) -> tuple[str, str]:
+    subject = f"New signup: {lead.email}"[:100]
+    body = "\n".join(
+        [
+            "A new lead joined the waitlist.",
+            "",
+            f"Name: {lead.name}",
+            f"Email: {lead.email}",
+            f"Preview access: {'Yes' if lead.preview else 'No'}",
+            f"Signed up: {lead.created_at.isoformat()}",
+            "",
+            f"Staff search: {settings.SITE_URL}/search?domain={lead.domain}",
+        ]
+    )
+    return subject, body
+
+
+def new_signup(lead: Lead) -> None:
+    """Tell the owner about `lead`; raises NotifyError if SNS does not take the message."""
+    subject, body = message_for(lead)
+    if not settings.NEW_SIGNUP_TOPIC:
+        logger.info("%s\n%s", subject, body)
+        return
+    try:
+        _sns().publish(TopicArn=settings.NEW_SIGNUP_TOPIC, Subject=subject, Message=body)
+    except (BotoCoreError, ClientError) as e:
+        raise NotifyError(str(e)) from e

@@ -1,0 +1,56 @@
+"""What happens when somebody joins the waitlist, apart from any web request."""
+
+from __future__ import annotations
+
+import logging
+
+from django.utils import timezone
+
+from leads import notify
+from leads.store import Lead, StoreUnavailable, get_store
+
+logger = logging.getLogger(__name__)
+
+
+def sign_up(*, name: str, email: str, preview: bool) -> bool:
+    """Store the lead if its email is new and tell the owner; True if it was new.
+
+    The lead is written as pending notification, so a failed or lost publish is retried by
+    `manage.py sendpending` and never fails the signup.
+    """
+    lead = Lead(name=name, email=email, preview=preview, created_at=timezone.now())
+    store = get_store()
+    if not store.add(lead):
+        return False
+    deliver(lead)
+    return True
+
+
+def deliver(lead: Lead) -> bool:
+    """Publish the notification for a stored lead and mark it sent; False if it stays pending."""
+    try:
+        notify.new_signup(lead)
+    except notify.NotifyError:
+        logger.warning("Notification for a new signup failed; it stays pending", exc_info=True)
+        return False
+    try:
+        get_store().mark_notified(lead.email)
+    except StoreUnavailable:
+        # Sent but not marked: sendpending will send it once more (at least once, never lost).
+        logger.warning("Could not mark %s notified", lead.email, exc_info=True)
+    return True
+
+
+def send_pending(*, batch: int = 100) -> tuple[int, int]:
+    """Deliver every pending notification; returns (sent, failed)."""
+    store = get_store()
+    sent = failed = 0
+    while True:
+        leads = store.pending(limit=batch)
+        if not leads:
+            return sent, failed
+        results = [deliver(lead) for lead in leads]
+        sent += results.count(True)
+        failed += results.count(False)
+        if not any(results):
+            return sent, failed  # SNS is down: stop rather than spin on the same batch

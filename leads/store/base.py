@@ -1,0 +1,165 @@
+"""The leads store port: the one place that knows where leads live.
+
+Backends subclass `LeadStore`; the docstrings below are the contract that
+`leads/tests/test_store.py` checks on every backend.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+
+
+class StoreError(Exception):
+    """Base class of the store's own errors."""
+
+
+class StoreUnavailable(StoreError):
+    """The backing service did not answer (after retries). Callers answer 503."""
+
+
+class InvalidCursor(StoreError):
+    """A cursor that this store did not hand out."""
+
+
+@dataclass(frozen=True)
+class Lead:
+    name: str
+    email: str  # normalised: lower-cased, domain in its ASCII (IDNA) form
+    preview: bool
+    created_at: datetime  # timezone-aware, UTC
+
+    @property
+    def domain(self) -> str:
+        return self.email.rpartition("@")[2]
+
+    @property
+    def day(self) -> str:
+        return self.created_at.date().isoformat()
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Lead]
+    next: str | None  # an opaque cursor for the following page, None on the last one
+
+
+@dataclass(frozen=True)
+class DomainCount:
+    domain: str
+    total: int
+    preview_yes: int
+
+
+@dataclass(frozen=True)
+class DayCount:
+    day: date
+    total: int
+
+
+def encode_cursor(position: dict) -> str:
+    raw = json.dumps(position, separators=(",", ":"), sort_keys=True).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> dict:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        position = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidCursor(cursor) from None
+    if not isinstance(position, dict):
+        raise InvalidCursor(cursor)
+    return position
+
+
+class LeadStore:
+    max_page_size = 200
+
+    def add(self, lead: Lead) -> bool:
+        """Store `lead` unless its email is known; True if it was new.
+
+        In the same transaction a new lead bumps its domain's counters (total, and preview_yes
+        when `lead.preview`), its day's counter and the grand total, and is marked pending
+        notification. A known email changes nothing: the stored lead is never overwritten.
+        Raises StoreUnavailable when the backing service does not answer; then nothing is written.
+        """
+        raise NotImplementedError
+
+    def get(self, email: str) -> Lead | None:
+        """The lead stored under the normalised `email`, or None."""
+        raise NotImplementedError
+
+    def delete(self, email: str) -> bool:
+        """Erase the lead stored under `email`; True if there was one.
+
+        In the same transaction every counter that `add` bumped for it goes down by one.
+        Deleting an unknown email changes nothing and returns False.
+        """
+        raise NotImplementedError
+
+    def search(
+        self,
+        *,
+        domain: str | None = None,
+        preview: bool | None = None,
+        cursor: str | None = None,
+        limit: int = 50,
+    ) -> Page:
+        """One page of leads, newest first (ties broken by email, descending).
+
+        `domain` matches the email's domain exactly (x.com never matches notx.com or x.com.au).
+        `preview` filters on the preview answer. `cursor` is the `next` of the previous page;
+        a cursor this store did not hand out raises InvalidCursor. `limit` is 1..max_page_size.
+        A page may hold fewer than `limit` leads and still have a `next`; following `next`
+        until it is None yields every matching lead exactly once. Reads at most one page of
+        leads from the backing service.
+        """
+        raise NotImplementedError
+
+    def domain_counts(self) -> list[DomainCount]:
+        """Leads per domain with the preview split, from the counters only, sorted by domain.
+
+        Domains whose count went down to zero are left out.
+        """
+        raise NotImplementedError
+
+    def daily_counts(self) -> list[DayCount]:
+        """Signups per UTC day, from the counters only, oldest first; days at zero left out."""
+        raise NotImplementedError
+
+    def total(self) -> int:
+        """How many leads are stored, from the counters only."""
+        raise NotImplementedError
+
+    def pending(self, limit: int = 100) -> list[Lead]:
+        """Up to `limit` leads whose notification was not yet sent, oldest first.
+
+        Found through an index, never by reading every lead.
+        """
+        raise NotImplementedError
+
+    def mark_notified(self, email: str) -> None:
+        """Record that the new-signup notification for `email` went out."""
+        raise NotImplementedError
+
+    def ping(self) -> None:
+        """Return if the backing service answers; raise StoreUnavailable otherwise."""
+        raise NotImplementedError
+
+    def iter_leads(
+        self, *, domain: str | None = None, preview: bool | None = None
+    ) -> Iterator[Lead]:
+        """Every matching lead, newest first, read one page at a time (for the CSV export)."""
+        cursor = None
+        while True:
+            page = self.search(
+                domain=domain, preview=preview, cursor=cursor, limit=self.max_page_size
+            )
+            yield from page.items
+            if page.next is None:
+                return
+            cursor = page.next

@@ -1,0 +1,143 @@
+"""Leads in Django's database: SQLite by default, PostgreSQL through DATABASE_URL."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from leads import models
+from leads.store.base import (
+    DayCount,
+    DomainCount,
+    InvalidCursor,
+    Lead,
+    LeadStore,
+    Page,
+    StoreUnavailable,
+    decode_cursor,
+    encode_cursor,
+)
+
+# One statement bumps (or lowers) the domain, day and total counters. The upsert syntax is
+# the same in SQLite (3.24+) and PostgreSQL, and it never reads before it writes, so
+# concurrent signups cannot lose an increment.
+_BUMP_COUNTERS = """
+INSERT INTO leads_counter (kind, key, total, preview_yes)
+VALUES ('domain', %s, %s, %s), ('day', %s, %s, 0), ('total', 'all', %s, 0)
+ON CONFLICT (kind, key) DO UPDATE SET
+    total = leads_counter.total + excluded.total,
+    preview_yes = leads_counter.preview_yes + excluded.preview_yes
+"""
+
+
+def _lead(row: models.Lead) -> Lead:
+    return Lead(name=row.name, email=row.email, preview=row.preview, created_at=row.created_at)
+
+
+def _bump_counters(lead: Lead, step: int) -> None:
+    preview_step = step if lead.preview else 0
+    with connection.cursor() as cursor:
+        cursor.execute(_BUMP_COUNTERS, [lead.domain, step, preview_step, lead.day, step, step])
+
+
+class SqlLeadStore(LeadStore):
+    def add(self, lead: Lead) -> bool:
+        try:
+            with transaction.atomic():
+                models.Lead.objects.create(
+                    email=lead.email,
+                    name=lead.name,
+                    preview=lead.preview,
+                    domain=lead.domain,
+                    created_at=lead.created_at,
+                )
+                _bump_counters(lead, +1)
+        except IntegrityError:
+            return False
+        except DatabaseError as e:
+            raise StoreUnavailable(str(e)) from e
+        return True
+
+    def get(self, email: str) -> Lead | None:
+        row = models.Lead.objects.filter(email=email).first()
+        return _lead(row) if row else None
+
+    def delete(self, email: str) -> bool:
+        with transaction.atomic():
+            row = models.Lead.objects.filter(email=email).first()
+            if row is None:
+                return False
+            # The delete's row count, not the read above, decides: two concurrent erasures of
+            # the same lead must lower the counters once.
+            deleted, _ = models.Lead.objects.filter(pk=row.pk).delete()
+            if deleted:
+                _bump_counters(_lead(row), -1)
+        return bool(deleted)
+
+    def search(
+        self,
+        *,
+        domain: str | None = None,
+        preview: bool | None = None,
+        cursor: str | None = None,
+        limit: int = 50,
+    ) -> Page:
+        rows = models.Lead.objects.order_by("-created_at", "-email")
+        if domain is not None:
+            rows = rows.filter(domain=domain)
+        if preview is not None:
+            rows = rows.filter(preview=preview)
+        if cursor:
+            created_at, email = self._position(cursor)
+            rows = rows.filter(
+                Q(created_at__lt=created_at) | Q(created_at=created_at, email__lt=email)
+            )
+        found = [_lead(row) for row in rows[: limit + 1]]
+        if len(found) <= limit:
+            return Page(items=found, next=None)
+        last = found[limit - 1]
+        position = {"t": last.created_at.isoformat(), "e": last.email}
+        return Page(items=found[:limit], next=encode_cursor(position))
+
+    @staticmethod
+    def _position(cursor: str) -> tuple[datetime, str]:
+        position = decode_cursor(cursor)
+        try:
+            created_at = datetime.fromisoformat(position["t"])
+            email = position["e"]
+        except (KeyError, TypeError, ValueError):
+            raise InvalidCursor(cursor) from None
+        if not isinstance(email, str) or created_at.tzinfo is None:
+            raise InvalidCursor(cursor)
+        return created_at, email
+
+    def domain_counts(self) -> list[DomainCount]:
+        rows = models.Counter.objects.filter(kind="domain", total__gt=0).order_by("key")
+        return [DomainCount(r.key, r.total, r.preview_yes) for r in rows]
+
+    def daily_counts(self) -> list[DayCount]:
+        rows = models.Counter.objects.filter(kind="day", total__gt=0).order_by("key")
+        return [DayCount(date.fromisoformat(r.key), r.total) for r in rows]
+
+    def total(self) -> int:
+        row = models.Counter.objects.filter(kind="total", key="all").first()
+        return row.total if row else 0
+
+    def pending(self, limit: int = 100) -> list[Lead]:
+        rows = models.Lead.objects.filter(notified_at__isnull=True).order_by("created_at")
+        return [_lead(row) for row in rows[:limit]]
+
+    def mark_notified(self, email: str) -> None:
+        models.Lead.objects.filter(email=email, notified_at__isnull=True).update(
+            notified_at=timezone.now()
+        )
+
+    def ping(self) -> None:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+        except DatabaseError as e:
+            raise StoreUnavailable(str(e)) from e

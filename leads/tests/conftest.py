@@ -1,0 +1,188 @@
+"""Shared fixtures: real services on loopback (moto's server, gunicorn, Chromium), never mocks."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+import requests
+from django.conf import settings
+
+from leads.store import get_store
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, timeout: float = 30, proc: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"{proc.args} exited with {proc.returncode}")
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    raise TimeoutError(url)
+
+
+# --- moto's server (DynamoDB, SNS, S3, ...) over HTTP -------------------------------------------
+class MotoServer:
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(self.port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for(self.url + "/moto-api/", proc=self.proc)
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+            self.proc = None
+
+    def reset(self) -> None:
+        requests.post(self.url + "/moto-api/reset", timeout=10)
+
+
+@pytest.fixture(scope="session")
+def moto() -> Iterator[MotoServer]:
+    server = MotoServer()
+    server.start()
+    os.environ["AWS_ENDPOINT_URL"] = server.url
+    yield server
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    server.stop()
+
+
+# --- the store port, on every backend -----------------------------------------------------------
+STORE_BACKENDS = ["sql"]
+
+
+@pytest.fixture(params=STORE_BACKENDS)
+def store(request, settings, db):
+    """A fresh, empty store of each backend; the contract tests run once per backend.
+
+    `db` is asked for statically on every backend: pytest-django sets the test database up
+    only for tests whose fixtures name it, and Django's own tables are needed on all of them.
+    """
+    get_store.cache_clear()
+    settings.LEADS_BACKEND = request.param
+    yield get_store()
+    get_store.cache_clear()
+
+
+# --- the app served by gunicorn, as in production -----------------------------------------------
+def _fresh_database_url(tmp_path: Path) -> str:
+    """A new empty database: a SQLite file, or a new database in the PostgreSQL test cluster."""
+    url = settings.DATABASES["default"]
+    if url["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    name = "app_" + uuid.uuid4().hex[:12]
+    dsn = f"host={url['HOST']} port={url['PORT']} user={url['USER']} dbname=postgres"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"postgres://{url['USER']}@{url['HOST']}:{url['PORT']}/{name}"
+
+
+class AppServer:
+    def __init__(self, url: str, env: dict[str, str]) -> None:
+        self.url = url
+        self.env = env
+
+    def manage(self, *args: str, **extra_env: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env={**self.env, **extra_env},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+
+    def create_user(self, username: str, password: str, *, staff: bool = True) -> None:
+        code = (
+            "from django.contrib.auth.models import User; "
+            f"User.objects.create_user({username!r}, password={password!r}, is_staff={staff})"
+        )
+        self.manage("shell", "-c", code)
+
+
+@pytest.fixture
+def app_server(tmp_path) -> Iterator[Callable[..., AppServer]]:
+    """Starts gunicorn on a fresh database; call it with extra environment variables."""
+    procs: list[subprocess.Popen] = []
+
+    def start(workers: int = 3, **extra_env: str) -> AppServer:
+        port = free_port()
+        env = {
+            **os.environ,
+            "DATABASE_URL": _fresh_database_url(tmp_path),
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SITE_URL": f"http://127.0.0.1:{port}",
+            **extra_env,
+        }
+        env.pop("DJANGO_SETTINGS_MODULE", None)
+        server = AppServer(f"http://127.0.0.1:{port}", env)
+        server.manage("migrate", "--no-input")
+        proc = subprocess.Popen(
+            [
+                str(BIN / "gunicorn"),
+                "waitlist.wsgi",
+                f"--bind=127.0.0.1:{port}",
+                f"--workers={workers}",
+                "--log-level=warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        procs.append(proc)
+        wait_for(server.url + "/healthz", proc=proc)
+        return server
+
+    yield start
+    for proc in procs:
+        proc.terminate()
+        proc.wait(timeout=15)
+
+
+# --- a real browser ------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -1,0 +1,246 @@
+"""Django settings for waitlist, read once from the environment (and a `.env` file).
+
+Every value has a production-safe default; `make run` turns debug on for development.
+The lab's variable names keep working, so a lab `.env` runs unchanged.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from dotenv import load_dotenv
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+load_dotenv(BASE_DIR / ".env", override=False)
+
+
+class ImproperlyConfiguredError(Exception):
+    pass
+
+
+def envbool(name: str, default: bool) -> bool:
+    value = os.getenv(name, "").strip().lower()
+    if not value:
+        return default
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ImproperlyConfiguredError(f"{name} must be True or False, not {value!r}")
+
+
+def envint(name: str, default: int) -> int:
+    value = os.getenv(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfiguredError(f"{name} must be a whole number, not {value!r}") from None
+
+
+def envlist(name: str, default: str = "", *, colon_too: bool = False) -> list[str]:
+    raw = os.getenv(name, default)
+    if colon_too:
+        raw = raw.replace(":", ",")
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def envstr(name: str, default: str = "", *aliases: str) -> str:
+    for key in (name, *aliases):
+        value = os.getenv(key, "").strip()
+        if value:
+            return value
+    return default
+
+
+# --- Core ---------------------------------------------------------------------------------------
+# `make run` sets WAITLIST_DEV_SERVER: debug is on unless DJANGO_DEBUG (or .env) says otherwise.
+DEBUG = envbool("DJANGO_DEBUG", envbool("WAITLIST_DEV_SERVER", False))
+_INSECURE_KEY = "django-insecure-development-only-key"
+SECRET_KEY = envstr("DJANGO_SECRET_KEY", _INSECURE_KEY if DEBUG else "")
+if not DEBUG and (len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure")):
+    raise ImproperlyConfiguredError(
+        "DJANGO_SECRET_KEY must be set to a random value of at least 50 characters "
+        "when DJANGO_DEBUG is False (python -c 'import secrets; print(secrets.token_urlsafe(50))')"
+    )
+# The lab wrote DJANGO_ALLOWED_HOSTS with ':' between hosts; ',' is the usual separator.
+ALLOWED_HOSTS = envlist(
+    "DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1" if DEBUG else "", colon_too=True
+)
+if not DEBUG and not ALLOWED_HOSTS:
+    raise ImproperlyConfiguredError("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is False")
+SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "leads",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "leads.middleware.StoreUnavailableMiddleware",
+]
+
+ROOT_URLCONF = "waitlist.urls"
+WSGI_APPLICATION = "waitlist.wsgi.application"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- Database (Django's own tables, and the leads with LEADS_BACKEND=sql) ------------------------
+DATABASES = {
+    "default": dj_database_url.parse(
+        envstr("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), conn_max_age=60
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # IMMEDIATE takes the write lock at BEGIN, so concurrent signups queue instead of failing
+    # with "database is locked" when a read lock cannot be upgraded.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# --- Cache (rate-limit counters; share it between processes with db://table) --------------------
+_cache_url = envstr("CACHE_URL", "locmem://")
+if _cache_url.startswith("db://"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": _cache_url.removeprefix("db://") or "django_cache",
+        }
+    }
+elif _cache_url.startswith("locmem://"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    raise ImproperlyConfiguredError(
+        f"CACHE_URL must be locmem:// or db://TABLE, not {_cache_url!r}"
+    )
+
+# --- Leads store --------------------------------------------------------------------------------
+LEADS_BACKEND = envstr("LEADS_BACKEND", "sql")
+if LEADS_BACKEND not in ("sql", "dynamodb"):
+    raise ImproperlyConfiguredError(f"LEADS_BACKEND must be sql or dynamodb, not {LEADS_BACKEND!r}")
+LEADS_TABLE = envstr("LEADS_TABLE", "ccbda-signup-table", "CCBDA_SIGNUP_TABLE")
+COUNTERS_TABLE = envstr("COUNTERS_TABLE", f"{LEADS_TABLE}-counters")
+AWS_REGION = envstr("AWS_REGION", "us-east-1", "AWS_DEFAULT_REGION")
+
+# --- Notifications ------------------------------------------------------------------------------
+NEW_SIGNUP_TOPIC = envstr("NEW_SIGNUP_TOPIC")
+
+# --- Abuse protection ---------------------------------------------------------------------------
+SIGNUP_RATE_LIMIT = envstr("SIGNUP_RATE_LIMIT", "10/m")
+LOGIN_RATE_LIMIT = envstr("LOGIN_RATE_LIMIT", "10/m")
+# How many proxies (load balancer, CDN) stand in front of the app and append to X-Forwarded-For.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+RATELIMIT_USE_CACHE = "default"
+
+# --- Staff --------------------------------------------------------------------------------------
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/search"
+LOGOUT_REDIRECT_URL = "/"
+
+# --- Static files -------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_CDN_DOMAIN = envstr("STATIC_CDN_DOMAIN", "", "AWS_S3_CUSTOM_DOMAIN")
+STATIC_BUCKET = envstr("STATIC_BUCKET", "", "AWS_STORAGE_BUCKET_NAME")
+if envbool("CLOUD_FRONT", False) and not (STATIC_CDN_DOMAIN and STATIC_BUCKET):
+    raise ImproperlyConfiguredError(
+        "CLOUD_FRONT needs AWS_S3_CUSTOM_DOMAIN and AWS_STORAGE_BUCKET_NAME"
+    )
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+if STATIC_CDN_DOMAIN and STATIC_BUCKET:
+    STORAGES["staticfiles"] = {
+        "BACKEND": "storages.backends.s3.S3ManifestStaticStorage",
+        "OPTIONS": {
+            "bucket_name": STATIC_BUCKET,
+            "custom_domain": STATIC_CDN_DOMAIN,
+            "region_name": AWS_REGION,
+            "querystring_auth": False,
+            "default_acl": None,
+            "file_overwrite": True,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+    STATIC_URL = f"https://{STATIC_CDN_DOMAIN}/"
+WHITENOISE_MAX_AGE = 3600 if not DEBUG else 0
+
+# --- Security headers ---------------------------------------------------------------------------
+SECURE_SSL_REDIRECT = envbool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+# The load balancer's health check speaks plain HTTP to the task.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = envint("DJANGO_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = envbool("DJANGO_HSTS_PRELOAD", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SECURE = not DEBUG
+CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS")
+X_FRAME_OPTIONS = "DENY"
+
+_static_origin = f"https://{STATIC_CDN_DOMAIN}" if STATIC_CDN_DOMAIN else None
+_self_and_cdn = ("'self'", _static_origin) if _static_origin else ("'self'",)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ("'self'",),
+        "script-src": _self_and_cdn,
+        "style-src": _self_and_cdn,
+        "img-src": (*_self_and_cdn, "data:"),
+        "font-src": _self_and_cdn,
+        "connect-src": ("'self'",),
+        "form-action": ("'self'",),
+        "frame-ancestors": ("'none'",),
+        "base-uri": ("'none'",),
+        "object-src": ("'none'",),
+    }
+}
+
+# --- Logging ------------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": envstr("DJANGO_LOGLEVEL", "INFO").upper()},
+    "loggers": {"botocore": {"level": "WARNING"}, "boto3": {"level": "WARNING"}},
+}
