@@ -175,7 +175,7 @@ LOGOUT_REDIRECT_URL = "/"
 
 # --- Static files -------------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(envstr("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATIC_CDN_DOMAIN = envstr("STATIC_CDN_DOMAIN", "", "AWS_S3_CUSTOM_DOMAIN")
 STATIC_BUCKET = envstr("STATIC_BUCKET", "", "AWS_STORAGE_BUCKET_NAME")
 if envbool("CLOUD_FRONT", False) and not (STATIC_CDN_DOMAIN and STATIC_BUCKET):

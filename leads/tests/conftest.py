@@ -51,6 +51,19 @@ def wait_for(url: str, timeout: float = 30, proc: subprocess.Popen | None = None
     raise TimeoutError(url)
 
 
+# --- static files, collected once as in production -----------------------------------------------
+@pytest.fixture(scope="session", autouse=True)
+def collected_static(tmp_path_factory) -> Iterator[Path]:
+    """Pages render {% static %} through the manifest, so the tests collect once, like the image."""
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    root = tmp_path_factory.mktemp("staticfiles")
+    with override_settings(STATIC_ROOT=root):
+        call_command("collectstatic", interactive=False, verbosity=0)
+        yield root
+
+
 # --- moto's server (DynamoDB, SNS, S3, ...) over HTTP -------------------------------------------
 class MotoServer:
     def __init__(self) -> None:
@@ -140,8 +153,9 @@ class AppServer:
 
 
 @pytest.fixture
-def app_server(tmp_path) -> Iterator[Callable[..., AppServer]]:
+def app_server(tmp_path, collected_static) -> Iterator[Callable[..., AppServer]]:
     """Starts gunicorn on a fresh database; call it with extra environment variables."""
+    static_root = collected_static
     procs: list[subprocess.Popen] = []
 
     def start(workers: int = 3, **extra_env: str) -> AppServer:
@@ -151,6 +165,7 @@ def app_server(tmp_path) -> Iterator[Callable[..., AppServer]]:
             "DATABASE_URL": _fresh_database_url(tmp_path),
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "SITE_URL": f"http://127.0.0.1:{port}",
+            "STATIC_ROOT": str(static_root),
             **extra_env,
         }
         env.pop("DJANGO_SETTINGS_MODULE", None)
