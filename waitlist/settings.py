@@ -176,31 +176,49 @@ LOGOUT_REDIRECT_URL = "/"
 # --- Static files -------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(envstr("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
-STATIC_CDN_DOMAIN = envstr("STATIC_CDN_DOMAIN", "", "AWS_S3_CUSTOM_DOMAIN")
-STATIC_BUCKET = envstr("STATIC_BUCKET", "", "AWS_STORAGE_BUCKET_NAME")
-if envbool("CLOUD_FRONT", False) and not (STATIC_CDN_DOMAIN and STATIC_BUCKET):
-    raise ImproperlyConfiguredError(
-        "CLOUD_FRONT needs AWS_S3_CUSTOM_DOMAIN and AWS_STORAGE_BUCKET_NAME"
-    )
+# Unhashed names may change content, so they are cached briefly; hashed ones for a year.
+WHITENOISE_MAX_AGE = 0 if DEBUG else 3600
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Hashed names (the manifest), plus .gz and .br copies that WhiteNoise negotiates.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-if STATIC_CDN_DOMAIN and STATIC_BUCKET:
+# CDN mode: collectstatic uploads to a private S3 bucket that CloudFront serves (Origin Access
+# Control); pages link to the CDN domain. The lab's names work too; AWS_ENDPOINT_URL is honoured
+# by boto3 itself. The manifest stays local in STATIC_ROOT (see leads/storage.py).
+STATIC_CDN_DOMAIN = envstr("STATIC_CDN_DOMAIN", "", "AWS_S3_CUSTOM_DOMAIN")
+STATIC_BUCKET = envstr("STATIC_BUCKET", "", "AWS_STORAGE_BUCKET_NAME")
+# http only stands a local server in for CloudFront (tests); browsers get https.
+STATIC_CDN_SCHEME = envstr("STATIC_CDN_SCHEME", "https")
+if STATIC_CDN_SCHEME not in ("https", "http"):
+    raise ImproperlyConfiguredError(
+        f"STATIC_CDN_SCHEME must be https or http, not {STATIC_CDN_SCHEME!r}"
+    )
+# The lab's CLOUD_FRONT switch: on when the variables are set, CLOUD_FRONT=False turns it off.
+CLOUD_FRONT = envbool("CLOUD_FRONT", bool(STATIC_CDN_DOMAIN or STATIC_BUCKET))
+if CLOUD_FRONT and not (STATIC_CDN_DOMAIN and STATIC_BUCKET):
+    raise ImproperlyConfiguredError(
+        "The CDN needs both STATIC_CDN_DOMAIN (or AWS_S3_CUSTOM_DOMAIN) and "
+        "STATIC_BUCKET (or AWS_STORAGE_BUCKET_NAME)"
+    )
+STATIC_CDN_ORIGIN = f"{STATIC_CDN_SCHEME}://{STATIC_CDN_DOMAIN}" if CLOUD_FRONT else ""
+if STATIC_CDN_ORIGIN:
     STORAGES["staticfiles"] = {
-        "BACKEND": "storages.backends.s3.S3ManifestStaticStorage",
+        "BACKEND": "leads.storage.CDNStaticStorage",
         "OPTIONS": {
             "bucket_name": STATIC_BUCKET,
             "custom_domain": STATIC_CDN_DOMAIN,
+            "url_protocol": f"{STATIC_CDN_SCHEME}:",
             "region_name": AWS_REGION,
             "querystring_auth": False,
-            "default_acl": None,
+            "default_acl": None,  # private objects: only CloudFront (OAC) reads the bucket
             "file_overwrite": True,
-            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+            "unhashed_max_age": WHITENOISE_MAX_AGE,
         },
     }
-    STATIC_URL = f"https://{STATIC_CDN_DOMAIN}/"
-WHITENOISE_MAX_AGE = 3600 if not DEBUG else 0
+    STATIC_URL = f"{STATIC_CDN_ORIGIN}/"
+    # WhiteNoise would take STATIC_URL's path, "/", and serve the image's copy at the site root.
+    WHITENOISE_STATIC_PREFIX = "/static/"
 
 # --- Security headers ---------------------------------------------------------------------------
 SECURE_SSL_REDIRECT = envbool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
@@ -209,17 +227,17 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = envint("DJANGO_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-SECURE_HSTS_PRELOAD = envbool("DJANGO_HSTS_PRELOAD", False)
+SECURE_HSTS_PRELOAD = envbool("DJANGO_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-SESSION_COOKIE_SECURE = not DEBUG
+# Off only to serve production settings over plain HTTP on localhost (tests, benchmarks).
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = envbool("DJANGO_SECURE_COOKIES", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_SECURE = not DEBUG
 CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS")
 X_FRAME_OPTIONS = "DENY"
 
-_static_origin = f"https://{STATIC_CDN_DOMAIN}" if STATIC_CDN_DOMAIN else None
-_self_and_cdn = ("'self'", _static_origin) if _static_origin else ("'self'",)
+# No inline script or style anywhere: scripts and styles come only from us or our CDN.
+_self_and_cdn = ("'self'", STATIC_CDN_ORIGIN) if STATIC_CDN_ORIGIN else ("'self'",)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ("'self'",),
