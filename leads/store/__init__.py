@@ -11,6 +11,7 @@ from leads.store.base import (
     Lead,
     LeadStore,
     Page,
+    RebuildReport,
     StoreError,
     StoreUnavailable,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "Lead",
     "LeadStore",
     "Page",
+    "RebuildReport",
     "StoreError",
     "StoreUnavailable",
     "get_store",

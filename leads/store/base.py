@@ -60,6 +60,15 @@ class DayCount:
     total: int
 
 
+@dataclass(frozen=True)
+class RebuildReport:
+    leads: int  # leads read and counted
+    filled: int  # leads given the attributes that search and counts need (written by the lab)
+    counters: int  # non-zero counters written
+    cleared: int  # counters that no lead backs any more, set to zero
+    skipped: int = 0  # stored items that are not leads (no usable email) and were left alone
+
+
 def encode_cursor(position: dict) -> str:
     raw = json.dumps(position, separators=(",", ":"), sort_keys=True).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -148,6 +157,22 @@ class LeadStore:
 
     def ping(self) -> None:
         """Return if the backing service answers; raise StoreUnavailable otherwise."""
+        raise NotImplementedError
+
+    def setup(self) -> list[str]:
+        """Create whatever the store needs that is missing and wait until it is usable.
+
+        Safe to rerun: what exists is left as it is. Returns one line per thing created or found.
+        """
+        raise NotImplementedError
+
+    def rebuild_counts(self) -> RebuildReport:
+        """Recount every counter from the leads themselves, reading them page by page.
+
+        Afterwards domain_counts(), daily_counts() and total() match the stored leads exactly;
+        leads that another program wrote (the lab's code) get what search and counts need.
+        Safe to rerun; signups that land while it runs may need another run to be counted.
+        """
         raise NotImplementedError
 
     def iter_leads(

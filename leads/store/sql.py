@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
+from django.core.management import call_command
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from leads import models
@@ -16,6 +18,7 @@ from leads.store.base import (
     Lead,
     LeadStore,
     Page,
+    RebuildReport,
     StoreUnavailable,
     decode_cursor,
     encode_cursor,
@@ -141,3 +144,36 @@ class SqlLeadStore(LeadStore):
                 cursor.execute("SELECT 1")
         except DatabaseError as e:
             raise StoreUnavailable(str(e)) from e
+
+    def setup(self) -> list[str]:
+        # The SQL tables are Django models: creating them is what migrations are for.
+        call_command("migrate", "leads", verbosity=0)
+        tables = f"{models.Lead._meta.db_table}, {models.Counter._meta.db_table}"
+        return [f"SQL tables {tables}: migrated"]
+
+    def rebuild_counts(self) -> RebuildReport:
+        # One transaction: readers see the old counters or the new ones, never a half-built set.
+        with transaction.atomic():
+            leads = models.Lead.objects.count()
+            by_domain = models.Lead.objects.values("domain").annotate(
+                total=Count("pk"), preview_yes=Count("pk", filter=Q(preview=True))
+            )
+            by_day = (
+                models.Lead.objects.annotate(day=TruncDate("created_at", tzinfo=UTC))
+                .values("day")
+                .annotate(total=Count("pk"))
+            )
+            wanted = {
+                ("domain", row["domain"]): (row["total"], row["preview_yes"]) for row in by_domain
+            }
+            wanted |= {("day", row["day"].isoformat()): (row["total"], 0) for row in by_day}
+            if leads:
+                wanted[("total", "all")] = (leads, 0)
+            counted = models.Counter.objects.exclude(total=0).values_list("kind", "key")
+            cleared = len(set(counted) - set(wanted))
+            models.Counter.objects.all().delete()
+            models.Counter.objects.bulk_create(
+                models.Counter(kind=kind, key=key, total=total, preview_yes=yes)
+                for (kind, key), (total, yes) in wanted.items()
+            )
+        return RebuildReport(leads=leads, filled=0, counters=len(wanted), cleared=cleared)

@@ -100,7 +100,7 @@ def moto() -> Iterator[MotoServer]:
 
 
 # --- the store port, on every backend -----------------------------------------------------------
-STORE_BACKENDS = ["sql"]
+STORE_BACKENDS = ["sql", "dynamodb"]
 
 
 @pytest.fixture(params=STORE_BACKENDS)
@@ -109,10 +109,21 @@ def store(request, settings, db):
 
     `db` is asked for statically on every backend: pytest-django sets the test database up
     only for tests whose fixtures name it, and Django's own tables are needed on all of them.
+    On DynamoDB each test gets its own tables on the session's moto server, dropped afterwards.
     """
     get_store.cache_clear()
     settings.LEADS_BACKEND = request.param
-    yield get_store()
+    if request.param == "dynamodb":
+        request.getfixturevalue("moto")
+        settings.LEADS_TABLE = f"leads-{uuid.uuid4().hex[:12]}"
+        settings.COUNTERS_TABLE = f"{settings.LEADS_TABLE}-counters"
+    store = get_store()
+    if request.param == "dynamodb":
+        store.setup()
+    yield store
+    if request.param == "dynamodb":
+        for table in (settings.LEADS_TABLE, settings.COUNTERS_TABLE):
+            store.client.delete_table(TableName=table)
     get_store.cache_clear()
 
 

@@ -1,0 +1,237 @@
+"""Maintenance of the DynamoDB store: create the tables and indexes, rebuild the counters.
+
+Run from management commands with an operator's (or a deploy role's) credentials; the web role
+never needs CreateTable, UpdateTable, Scan or BatchWriteItem.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from leads.store.base import RebuildReport
+from leads.store.dynamo_items import INDEXES, Item, counter_key, derived
+
+if TYPE_CHECKING:
+    from leads.store.dynamodb import DynamoLeadStore
+
+WAIT_SECONDS = 600
+
+
+def _index(name: str, partition_key: str, throughput: dict | None) -> dict[str, Any]:
+    index: dict[str, Any] = {
+        "IndexName": name,
+        "KeySchema": [
+            {"AttributeName": partition_key, "KeyType": "HASH"},
+            {"AttributeName": "sort_key", "KeyType": "RANGE"},
+        ],
+        "Projection": {"ProjectionType": "ALL"},
+    }
+    if throughput:
+        index["ProvisionedThroughput"] = throughput
+    return index
+
+
+def _attributes(*names: str) -> list[dict[str, str]]:
+    return [{"AttributeName": name, "AttributeType": "S"} for name in names]
+
+
+def _describe(store: DynamoLeadStore, table: str) -> dict | None:
+    try:
+        return store.call("describe_table", TableName=table, expect=("ResourceNotFoundException",))[
+            "Table"
+        ]
+    except ClientError:
+        return None
+
+
+def _wait_active(store: DynamoLeadStore, table: str) -> dict:
+    """Wait until the table and every index on it are ACTIVE (index builds can take minutes)."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        description = _describe(store, table)
+        statuses = [] if description is None else [description["TableStatus"]]
+        statuses += [
+            i["IndexStatus"] for i in (description or {}).get("GlobalSecondaryIndexes", [])
+        ]
+        if statuses and set(statuses) == {"ACTIVE"}:
+            assert description is not None
+            return description
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{table} is still not active: {statuses}")
+        time.sleep(2)
+
+
+def create_tables(store: DynamoLeadStore) -> list[str]:
+    done = []
+    leads = _describe(store, store.leads_table)
+    if leads is None:
+        store.call(
+            "create_table",
+            TableName=store.leads_table,
+            KeySchema=[{"AttributeName": "email", "KeyType": "HASH"}],
+            AttributeDefinitions=_attributes("email", "sort_key", *INDEXES.values()),
+            GlobalSecondaryIndexes=[_index(n, key, None) for n, key in INDEXES.items()],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        done.append(f"created table {store.leads_table} with indexes {', '.join(INDEXES)}")
+        leads = _wait_active(store, store.leads_table)
+    else:
+        done.append(f"table {store.leads_table} exists")
+    present = {i["IndexName"] for i in leads.get("GlobalSecondaryIndexes", [])}
+    provisioned = leads.get("BillingModeSummary", {}).get("BillingMode") != "PAY_PER_REQUEST"
+    throughput = None
+    if provisioned:  # a lab table made with provisioned capacity: its indexes need some too
+        table_throughput = leads["ProvisionedThroughput"]
+        throughput = {
+            "ReadCapacityUnits": table_throughput["ReadCapacityUnits"],
+            "WriteCapacityUnits": table_throughput["WriteCapacityUnits"],
+        }
+    for name, key in INDEXES.items():
+        if name in present:
+            continue
+        # DynamoDB builds one new index at a time on a table: add, wait, then the next.
+        store.call(
+            "update_table",
+            TableName=store.leads_table,
+            AttributeDefinitions=_attributes(key, "sort_key"),
+            GlobalSecondaryIndexUpdates=[{"Create": _index(name, key, throughput)}],
+        )
+        _wait_active(store, store.leads_table)
+        done.append(f"added index {name} to {store.leads_table}")
+    if _describe(store, store.counters_table) is None:
+        store.call(
+            "create_table",
+            TableName=store.counters_table,
+            KeySchema=[
+                {"AttributeName": "kind", "KeyType": "HASH"},
+                {"AttributeName": "key", "KeyType": "RANGE"},
+            ],
+            AttributeDefinitions=_attributes("kind", "key"),
+            BillingMode="PAY_PER_REQUEST",
+        )
+        _wait_active(store, store.counters_table)
+        done.append(f"created table {store.counters_table}")
+    else:
+        done.append(f"table {store.counters_table} exists")
+    return done
+
+
+def _fill(store: DynamoLeadStore, item: Item, now: datetime) -> Item | None:
+    """Give a lead the lab wrote the attributes that our indexes need; None if it vanished.
+
+    The lab stored no signup time, so such a lead is stamped with the time of the rebuild
+    (when we first saw it). It is not made pending: the lab's code already notified the owner.
+    """
+    email = item["email"]["S"]
+    created_at = item.get("created_at", {}).get("S")
+    extra = derived(email, datetime.fromisoformat(created_at) if created_at else now)
+    try:
+        store.call(
+            "update_item",
+            TableName=store.leads_table,
+            Key={"email": item["email"]},
+            UpdateExpression="SET #d = :domain, created_at = :c, #day = :day, sort_key = :k",
+            ConditionExpression="attribute_exists(email) AND attribute_not_exists(sort_key)",
+            ExpressionAttributeNames={"#d": "domain", "#day": "day"},
+            ExpressionAttributeValues={
+                ":domain": extra["domain"],
+                ":c": extra["created_at"],
+                ":day": extra["day"],
+                ":k": extra["sort_key"],
+            },
+            expect=("ConditionalCheckFailedException",),
+        )
+    except ClientError:
+        return None  # erased, or signed up through us, while we were reading
+    return {**item, **extra}
+
+
+def _stored_counters(store: DynamoLeadStore) -> dict[tuple[str, str], int]:
+    stored = {}
+    for kind in ("domain", "day", "total"):
+        params: dict[str, Any] = {
+            "TableName": store.counters_table,
+            "KeyConditionExpression": "#kind = :kind",
+            "ExpressionAttributeNames": {"#kind": "kind"},
+            "ExpressionAttributeValues": {":kind": {"S": kind}},
+        }
+        while True:
+            response = store.call("query", **params)
+            for item in response["Items"]:
+                stored[(kind, item["key"]["S"])] = int(item.get("total", {"N": "0"})["N"])
+            if "LastEvaluatedKey" not in response:
+                break
+            params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    return stored
+
+
+def _write_counters(store: DynamoLeadStore, rows: list[Item]) -> None:
+    for start in range(0, len(rows), 25):
+        requests = {
+            store.counters_table: [{"PutRequest": {"Item": r}} for r in rows[start : start + 25]]
+        }
+        for attempt in range(8):
+            response = store.call("batch_write_item", RequestItems=requests)
+            requests = response.get("UnprocessedItems") or {}
+            if not requests:
+                break
+            time.sleep(0.05 * 2**attempt)
+        else:
+            raise TimeoutError("DynamoDB kept leaving counter writes unprocessed")
+
+
+def rebuild_counts(store: DynamoLeadStore) -> RebuildReport:
+    now = datetime.now(UTC)
+    domains: Counter[str] = Counter()
+    previews: Counter[str] = Counter()
+    days: Counter[str] = Counter()
+    leads = filled = skipped = 0
+    params: dict[str, Any] = {"TableName": store.leads_table, "ConsistentRead": True}
+    while True:
+        response = store.call("scan", **params)
+        for item in response["Items"]:
+            email = item["email"]["S"]
+            local, _, domain = email.rpartition("@")
+            if not local or not domain:
+                skipped += 1
+                continue
+            if "sort_key" not in item:
+                filled_item = _fill(store, item, now)
+                if filled_item is None:
+                    continue
+                item, filled = filled_item, filled + 1
+            leads += 1
+            domains[item["domain"]["S"]] += 1
+            previews[item["domain"]["S"]] += item.get("preview", {}).get("S") == "Yes"
+            days[item["day"]["S"]] += 1
+        if "LastEvaluatedKey" not in response:
+            break
+        params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    wanted: dict[tuple[str, str], tuple[int, int | None]] = {
+        ("domain", d): (n, previews[d]) for d, n in domains.items()
+    }
+    wanted |= {("day", d): (n, None) for d, n in days.items()}
+    if leads:
+        wanted[("total", "all")] = (leads, None)
+    stale = {key for key, total in _stored_counters(store).items() if total and key not in wanted}
+    rows = []
+    for (kind, key), (total, yes) in wanted.items():
+        row = {**counter_key(kind, key), "total": {"N": str(total)}}
+        if yes is not None:
+            row["preview_yes"] = {"N": str(yes)}
+        rows.append(row)
+    for kind, key in stale:
+        row = {**counter_key(kind, key), "total": {"N": "0"}}
+        if kind == "domain":
+            row["preview_yes"] = {"N": "0"}
+        rows.append(row)
+    _write_counters(store, rows)
+    return RebuildReport(
+        leads=leads, filled=filled, counters=len(wanted), cleared=len(stale), skipped=skipped
+    )

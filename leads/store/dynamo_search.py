@@ -1,0 +1,143 @@
+"""Search pages on DynamoDB: a Query on an index, never a Scan, at most `limit` items read.
+
+With a domain, one Query on `by-domain`. Without one, the `by-day` index is walked newest day
+first; the day counters say which days hold leads, so no request probes empty days. The cursor
+is the index's LastEvaluatedKey (and, for the day walk, the day it belongs to).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from leads.store.base import InvalidCursor, Page, decode_cursor, encode_cursor
+from leads.store.dynamo_items import (
+    BY_DAY,
+    BY_DOMAIN,
+    Item,
+    item_lead,
+    position,
+    start_key,
+)
+
+if TYPE_CHECKING:
+    from leads.store.dynamodb import DynamoLeadStore
+
+
+def _query(
+    store: DynamoLeadStore,
+    index: str,
+    key_name: str,
+    key_value: str,
+    preview: bool | None,
+    limit: int,
+    start: Item | None,
+) -> dict:
+    params: dict[str, Any] = {
+        "TableName": store.leads_table,
+        "IndexName": index,
+        "KeyConditionExpression": "#k = :k",
+        "ExpressionAttributeNames": {"#k": key_name},
+        "ExpressionAttributeValues": {":k": {"S": key_value}},
+        "ScanIndexForward": False,
+        "Limit": limit,
+    }
+    if preview is not None:
+        params["FilterExpression"] = "#p = :p"
+        params["ExpressionAttributeNames"]["#p"] = "preview"
+        params["ExpressionAttributeValues"][":p"] = {"S": "Yes" if preview else "No"}
+    if start is not None:
+        params["ExclusiveStartKey"] = start
+    return store.call("query", **params)
+
+
+def search(
+    store: DynamoLeadStore,
+    *,
+    domain: str | None,
+    preview: bool | None,
+    cursor: str | None,
+    limit: int,
+) -> Page:
+    if domain is not None:
+        return _domain_page(store, domain, preview, cursor, limit)
+    return _day_walk(store, preview, cursor, limit)
+
+
+def _domain_page(
+    store: DynamoLeadStore, domain: str, preview: bool | None, cursor: str | None, limit: int
+) -> Page:
+    start = None
+    if cursor:
+        state = decode_cursor(cursor)
+        if state.get("m") != "domain" or set(state) != {"m", "k"}:
+            raise InvalidCursor(cursor)
+        start = start_key(cursor, state["k"], "domain", domain)
+    response = _query(store, BY_DOMAIN, "domain", domain, preview, limit, start)
+    items = [item_lead(item) for item in response["Items"]]
+    last = response.get("LastEvaluatedKey")
+    following = encode_cursor({"m": "domain", "k": position(last)}) if last else None
+    return Page(items=items, next=following)
+
+
+def _day_walk(store: DynamoLeadStore, preview: bool | None, cursor: str | None, limit: int) -> Page:
+    if cursor:
+        day, start = _day_position(cursor)
+    else:
+        day, start = _next_day(store, before=None), None
+    leads = []
+    budget = limit  # items read from the index, matching the filter or not
+    while day is not None and budget > 0:
+        response = _query(store, BY_DAY, "day", day, preview, budget, start)
+        leads += [item_lead(item) for item in response["Items"]]
+        budget -= response["ScannedCount"]
+        start = response.get("LastEvaluatedKey")
+        if start is None:
+            day = _next_day(store, before=day)
+    if day is None:
+        return Page(items=leads, next=None)
+    state = {"m": "day", "d": day, "k": position(start) if start else None}
+    return Page(items=leads, next=encode_cursor(state))
+
+
+def _day_position(cursor: str) -> tuple[str, Item | None]:
+    state = decode_cursor(cursor)
+    if state.get("m") != "day" or set(state) != {"m", "d", "k"}:
+        raise InvalidCursor(cursor)
+    day = state["d"]
+    try:
+        date.fromisoformat(day)
+    except (TypeError, ValueError):
+        raise InvalidCursor(cursor) from None
+    if len(day) != 10:
+        raise InvalidCursor(cursor)
+    start = None if state["k"] is None else start_key(cursor, state["k"], "day", day)
+    return day, start
+
+
+def _next_day(store: DynamoLeadStore, *, before: str | None) -> str | None:
+    """The newest day (before `before`) that has leads, from the day counters."""
+    condition = "#kind = :kind" + ("" if before is None else " AND #key < :before")
+    values: dict[str, Any] = {":kind": {"S": "day"}, ":zero": {"N": "0"}}
+    if before is not None:
+        values[":before"] = {"S": before}
+    params: dict[str, Any] = {
+        "TableName": store.counters_table,
+        "KeyConditionExpression": condition,
+        "FilterExpression": "#total > :zero",
+        "ExpressionAttributeNames": {
+            "#kind": "kind",
+            "#total": "total",
+            **({"#key": "key"} if before else {}),
+        },
+        "ExpressionAttributeValues": values,
+        "ScanIndexForward": False,
+        "Limit": 10,
+    }
+    while True:
+        response = store.call("query", **params)
+        if response["Items"]:
+            return response["Items"][0]["key"]["S"]
+        if "LastEvaluatedKey" not in response:
+            return None
+        params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
