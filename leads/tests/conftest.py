@@ -44,9 +44,9 @@ def wait_for(url: str, timeout: float = 30, proc: subprocess.Popen | None = None
         if proc is not None and proc.poll() is not None:
             raise RuntimeError(f"{proc.args} exited with {proc.returncode}")
         try:
-            requests.get(url, timeout=1)
+            requests.get(url, timeout=5)
             return
-        except requests.ConnectionError:
+        except requests.RequestException:
             time.sleep(0.1)
     raise TimeoutError(url)
 
@@ -146,14 +146,16 @@ class AppServer:
         self.env = env
 
     def manage(self, *args: str, **extra_env: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
+        result = subprocess.run(
             [sys.executable, "manage.py", *args],
             cwd=ROOT,
             env={**self.env, **extra_env},
             capture_output=True,
             text=True,
-            check=True,
         )
+        if result.returncode:
+            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr}")
+        return result
 
     def create_user(self, username: str, password: str, *, staff: bool = True) -> None:
         code = (
