@@ -36,15 +36,20 @@ class CollectedToS3:
         return json.loads((self.static_root / "staticfiles.json").read_text())["paths"]
 
 
-def cdn_env(moto: MotoServer, bucket: str, static_root: Path, **extra: str) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "AWS_ENDPOINT_URL": moto.url,
+def cdn_vars(s3_endpoint: str, bucket: str, static_root: Path, **extra: str) -> dict[str, str]:
+    """The variables that switch the app to CDN mode."""
+    return {
+        "AWS_ENDPOINT_URL": s3_endpoint,
         "STATIC_ROOT": str(static_root),
         "STATIC_CDN_DOMAIN": CDN_DOMAIN,
         "STATIC_BUCKET": bucket,
         **extra,
     }
+
+
+def cdn_env(s3_endpoint: str, bucket: str, static_root: Path, **extra: str) -> dict[str, str]:
+    """A whole environment for manage.py in CDN mode."""
+    env = {**os.environ, **cdn_vars(s3_endpoint, bucket, static_root, **extra)}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     return env
 
@@ -57,7 +62,7 @@ def collect_to_s3(moto: MotoServer, tmp: Path) -> CollectedToS3:
     done = subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--no-input"],
         cwd=ROOT,
-        env=cdn_env(moto, bucket, static_root),
+        env=cdn_env(moto.url, bucket, static_root),
         capture_output=True,
         text=True,
         check=True,
