@@ -45,10 +45,14 @@ def send_pending(*, batch: int = 100) -> tuple[int, int]:
     """Deliver every pending notification; returns (sent, failed)."""
     store = get_store()
     sent = failed = 0
+    # An index may lag behind mark_notified (DynamoDB's are eventually consistent): a lead
+    # seen again in this run was just delivered, and is not sent twice.
+    seen: set[str] = set()
     while True:
-        leads = store.pending(limit=batch)
+        leads = [lead for lead in store.pending(limit=batch) if lead.email not in seen]
         if not leads:
             return sent, failed
+        seen.update(lead.email for lead in leads)
         results = [deliver(lead) for lead in leads]
         sent += results.count(True)
         failed += results.count(False)

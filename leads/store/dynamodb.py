@@ -63,7 +63,7 @@ class DynamoLeadStore(LeadStore):
         config = Config(
             connect_timeout=2,
             read_timeout=5,
-            retries={"mode": "standard", "max_attempts": 3},
+            retries={"mode": "standard", "total_max_attempts": 3},
         )
         return boto3.client("dynamodb", region_name=settings.AWS_REGION, config=config)
 

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import boto3
 import psycopg
 import pytest
 import requests
@@ -113,17 +114,20 @@ def store(request, settings, db):
     """
     get_store.cache_clear()
     settings.LEADS_BACKEND = request.param
+    tables: tuple[str, ...] = ()
     if request.param == "dynamodb":
-        request.getfixturevalue("moto")
+        server = request.getfixturevalue("moto")
         settings.LEADS_TABLE = f"leads-{uuid.uuid4().hex[:12]}"
         settings.COUNTERS_TABLE = f"{settings.LEADS_TABLE}-counters"
+        tables = (settings.LEADS_TABLE, settings.COUNTERS_TABLE)
     store = get_store()
-    if request.param == "dynamodb":
+    if tables:
         store.setup()
     yield store
-    if request.param == "dynamodb":
-        for table in (settings.LEADS_TABLE, settings.COUNTERS_TABLE):
-            store.client.delete_table(TableName=table)
+    # A client of its own: the test may have pointed the store's at a stopped endpoint.
+    for table in tables:
+        client = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=server.url)
+        client.delete_table(TableName=table)
     get_store.cache_clear()
 
 

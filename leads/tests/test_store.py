@@ -179,3 +179,30 @@ class PendingTestCase:
 class PingTestCase:
     def test_it_answers_when_the_store_is_up(self, store):
         store.ping()
+
+
+class MaintenanceTestCase:
+    def test_setup_is_safe_to_rerun(self, store):
+        store.add(lead("a@x.com"))
+        assert store.setup()
+        assert store.get("a@x.com") == lead("a@x.com")
+        assert store.total() == 1
+
+    def test_rebuild_counts_matches_what_add_and_delete_counted(self, store):
+        store.add(lead("a@x.com", preview=True))
+        store.add(lead("b@x.com", minutes=60 * 24))
+        store.add(lead("c@y.org", preview=True))
+        store.add(lead("d@z.net"))
+        store.delete("d@z.net")
+        counted = (store.domain_counts(), store.daily_counts(), store.total())
+        report = store.rebuild_counts()
+        assert (report.leads, report.filled, report.skipped) == (3, 0, 0)
+        assert report.counters == 2 + 2 + 1  # domains, days, total
+        assert (store.domain_counts(), store.daily_counts(), store.total()) == counted
+        assert store.rebuild_counts() == report
+
+    def test_rebuild_counts_on_an_empty_store(self, store):
+        report = store.rebuild_counts()
+        assert (report.leads, report.counters) == (0, 0)
+        assert store.total() == 0
+        assert store.domain_counts() == []

@@ -1,0 +1,407 @@
+"""What only the DynamoDB store does: the lab's item shape, interop with the lab's own code,
+indexes, transactions, cursors, and failures turned into StoreUnavailable. moto's server over HTTP.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from datetime import UTC, date, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import boto3
+import pytest
+import requests
+from django.core.management import CommandError, call_command
+
+from leads.store import DayCount, DomainCount, InvalidCursor, Lead, StoreUnavailable, get_store
+from leads.store.base import decode_cursor, encode_cursor
+from leads.tests.conftest import free_port
+
+pytestmark = pytest.mark.parametrize("store", ["dynamodb"], indirect=True)
+
+T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+logger = logging.getLogger(__name__)
+
+
+def lead(email: str, *, preview: bool = False, minutes: int = 0, name: str = "Ann") -> Lead:
+    return Lead(name=name, email=email, preview=preview, created_at=T0 + timedelta(minutes=minutes))
+
+
+def raw_item(store, email: str) -> dict:
+    return store.client.get_item(TableName=store.leads_table, Key={"email": {"S": email}})["Item"]
+
+
+# --- the lab's own code, as the lab wrote it (form/models.py), against its fixed table name ------
+# fmt: off
+AWS_REGION = "us-east-1"
+AWS_ACCESS_KEY_ID = "testing"
+AWS_SECRET_ACCESS_KEY = "testing"
+AWS_SESSION_TOKEN = None
+
+
+class Leads:
+    def insert_lead(self, name, email, previewAccess):
+        try:
+            dynamodb = boto3.resource('dynamodb',
+                                      region_name=AWS_REGION,
+                                      aws_access_key_id=AWS_ACCESS_KEY_ID,
+                                      aws_secret_access_key=AWS_SECRET_ACCESS_KEY,
+                                      aws_session_token=AWS_SESSION_TOKEN)
+            table = dynamodb.Table('ccbda-signup-table')
+        except Exception as e:
+            logger.error(
+                'Error connecting to database table: ' + (e.fmt if hasattr(e, 'fmt') else '') + ','.join(e.args))  # noqa: E501
+            return 403
+        try:
+            response = table.put_item(
+                Item={
+                    'name': name,
+                    'email': email,
+                    'preview': previewAccess,
+                },
+                ReturnValues='ALL_OLD',
+            )
+        except Exception as e:
+            logger.error(
+                'Error adding item to database: ' + (e.fmt if hasattr(e, 'fmt') else '') + ','.join(e.args))  # noqa: E501
+            return 403
+        status = response['ResponseMetadata']['HTTPStatusCode']
+        if status == 200:
+            if 'Attributes' in response:
+                logger.error('Existing item updated to database.')
+                return 409
+            logger.error('New item added to database.')
+        else:
+            logger.error('Unknown error inserting item to database.')
+
+        return status
+
+    def get_leads(self, domain, preview):
+        try:
+            dynamodb = boto3.resource('dynamodb',
+                                      region_name=AWS_REGION,
+                                      aws_access_key_id=AWS_ACCESS_KEY_ID,
+                                      aws_secret_access_key=AWS_SECRET_ACCESS_KEY,
+                                      aws_session_token=AWS_SESSION_TOKEN)
+            table = dynamodb.Table('ccbda-signup-table')
+        except Exception as e:
+            logger.error(
+                'Error connecting to database table: ' + (e.fmt if hasattr(e, 'fmt') else '') + ','.join(e.args))  # noqa: E501
+            return None
+        expression_attribute_values = {}
+        FilterExpression = []
+        if preview:
+            expression_attribute_values[':p'] = preview
+            FilterExpression.append('preview = :p')
+        if domain:
+            expression_attribute_values[':d'] = '@' + domain
+            FilterExpression.append('contains(email, :d)')
+        if expression_attribute_values and FilterExpression:
+            response = table.scan(
+                FilterExpression=' and '.join(FilterExpression),
+                ExpressionAttributeValues=expression_attribute_values,
+            )
+        else:
+            response = table.scan(
+                ReturnConsumedCapacity='TOTAL',
+            )
+        if response['ResponseMetadata']['HTTPStatusCode'] == 200:
+            return response['Items']
+        logger.error('Unknown error retrieving items from database.')
+        return None
+# fmt: on
+
+
+@pytest.fixture
+def lab_table(settings, moto):
+    """The lab's table as its console steps made it (key `email`, provisioned), and nothing else.
+
+    The store fixture's own tables are swapped for the lab's fixed name.
+    """
+    client = boto3.client("dynamodb", region_name="us-east-1")
+    client.create_table(
+        TableName="ccbda-signup-table",
+        KeySchema=[{"AttributeName": "email", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "email", "AttributeType": "S"}],
+        ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5},
+    )
+    get_store.cache_clear()
+    settings.LEADS_TABLE = "ccbda-signup-table"
+    settings.COUNTERS_TABLE = "ccbda-signup-table-counters"
+    yield get_store()
+    for table in client.list_tables()["TableNames"]:
+        if table.startswith("ccbda-signup-table"):
+            client.delete_table(TableName=table)
+    get_store.cache_clear()
+
+
+class ItemShapeTestCase:
+    def test_it_writes_the_labs_attributes_and_ours(self, store):
+        store.add(lead("ann@x.com", preview=True, name="Ann Lee"))
+        item = raw_item(store, "ann@x.com")
+        assert item == {
+            "email": {"S": "ann@x.com"},
+            "name": {"S": "Ann Lee"},
+            "preview": {"S": "Yes"},
+            "domain": {"S": "x.com"},
+            "created_at": {"S": "2026-11-20T12:00:00.000000Z"},
+            "day": {"S": "2026-11-20"},
+            "sort_key": {"S": "2026-11-20T12:00:00.000000Z#ann@x.com"},
+            "pending": {"S": "yes"},
+        }
+
+    def test_marking_notified_drops_it_from_the_sparse_index(self, store):
+        store.add(lead("ann@x.com"))
+        store.mark_notified("ann@x.com")
+        store.mark_notified("ann@x.com")  # twice is harmless
+        assert "pending" not in raw_item(store, "ann@x.com")
+        store.mark_notified("nobody@x.com")  # an erased lead is harmless too
+        with pytest.raises(KeyError):
+            raw_item(store, "nobody@x.com")
+
+    def test_setup_makes_the_three_indexes_on_demand(self, store):
+        table = store.client.describe_table(TableName=store.leads_table)["Table"]
+        indexes = {
+            i["IndexName"]: [k["AttributeName"] for k in i["KeySchema"]]
+            for i in table["GlobalSecondaryIndexes"]
+        }
+        assert indexes == {
+            "by-domain": ["domain", "sort_key"],
+            "by-day": ["day", "sort_key"],
+            "pending": ["pending", "sort_key"],
+        }
+        assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+        assert store.setup() == [
+            f"table {store.leads_table} exists",
+            f"table {store.counters_table} exists",
+        ]
+
+
+class LabInteropTestCase:
+    def test_the_labs_scan_reads_our_leads(self, store, lab_table):
+        lab_table.setup()
+        lab_table.add(lead("ann@x.com", preview=True, name="Ann"))
+        lab_table.add(lead("bob@notx.com", preview=False, name="Bob", minutes=1))
+        everything = Leads().get_leads(None, None)
+        assert sorted((i["name"], i["email"], i["preview"]) for i in everything) == [
+            ("Ann", "ann@x.com", "Yes"),
+            ("Bob", "bob@notx.com", "No"),
+        ]
+        assert [i["email"] for i in Leads().get_leads(None, "Yes")] == ["ann@x.com"]
+
+    def test_leads_the_lab_wrote_are_found_and_counted_after_rebuild(self, store, lab_table):
+        lab = Leads()
+        assert lab.insert_lead("Ann", "ann@x.com", "Yes") == 200
+        assert lab.insert_lead("Bob", "bob@x.com", "No") == 200
+        assert lab.insert_lead("Cy", "cy@y.org", "Yes") == 200
+        done = lab_table.setup()
+        assert done[:1] == ["table ccbda-signup-table exists"]
+        assert "added index by-domain to ccbda-signup-table" in done
+        assert done[-1] == "created table ccbda-signup-table-counters"
+
+        before = datetime.now(UTC)
+        report = lab_table.rebuild_counts()
+        assert (report.leads, report.filled, report.cleared) == (3, 3, 0)
+        assert lab_table.domain_counts() == [DomainCount("x.com", 2, 1), DomainCount("y.org", 1, 1)]
+        assert lab_table.total() == 3
+        assert lab_table.daily_counts() == [DayCount(before.date(), 3)]
+        found = lab_table.search(domain="x.com").items
+        assert sorted((f.email, f.name, f.preview) for f in found) == [
+            ("ann@x.com", "Ann", True),
+            ("bob@x.com", "Bob", False),
+        ]
+        assert before <= found[0].created_at <= datetime.now(UTC)
+        assert lab_table.pending() == []  # the lab's code already notified the owner
+
+        again = lab_table.rebuild_counts()
+        assert (again.leads, again.filled) == (3, 0)
+        assert lab_table.add(lead("ann@x.com")) is False  # the lab's lead is not overwritten
+        assert lab_table.add(lead("dee@y.org", preview=True)) is True
+        assert lab_table.domain_counts() == [DomainCount("x.com", 2, 1), DomainCount("y.org", 2, 2)]
+
+    def test_a_lead_the_lab_wrote_and_we_never_counted_is_erased_cleanly(self, store, lab_table):
+        lab_table.setup()
+        lab_table.add(lead("ann@x.com"))
+        Leads().insert_lead("Bob", "bob@x.com", "No")
+        assert lab_table.delete("bob@x.com") is True
+        assert lab_table.total() == 1
+        assert Leads().get_leads("x.com", None) == [raw_item_as_resource(lab_table, "ann@x.com")]
+
+
+def raw_item_as_resource(store, email: str) -> dict:
+    table = boto3.resource("dynamodb", region_name="us-east-1").Table(store.leads_table)
+    return table.get_item(Key={"email": email})["Item"]
+
+
+class CursorTestCase:
+    def test_it_rejects_a_domain_cursor_for_another_domain(self, store):
+        for i in range(3):
+            store.add(lead(f"u{i}@x.com", minutes=i))
+            store.add(lead(f"u{i}@y.com", minutes=i))
+        cursor = store.search(domain="x.com", limit=1).next
+        assert store.search(domain="x.com", cursor=cursor, limit=1).items[0].email == "u1@x.com"
+        with pytest.raises(InvalidCursor):
+            store.search(domain="y.com", cursor=cursor)
+        with pytest.raises(InvalidCursor):
+            store.search(cursor=cursor)
+
+    def test_it_rejects_forged_positions(self, store):
+        store.add(lead("a@x.com"))
+        store.add(lead("b@x.com", minutes=1))
+        cursor = store.search(limit=1).next
+        state = decode_cursor(cursor)
+        forged = [
+            {**state, "d": "2026-13-01"},
+            {**state, "d": "yesterday"},
+            {**state, "k": {**state["k"], "day": "2026-11-19"}},
+            {**state, "k": {**state["k"], "sort_key": "x#b@x.com"}},
+            {**state, "k": {**state["k"], "email": "c@x.com"}},
+            {**state, "k": {**state["k"], "extra": "1"}},
+            {**state, "k": {**state["k"], "email": {"S": "b@x.com"}}},
+            {**state, "m": "domain"},
+            {"m": "day", "d": 5, "k": None},
+        ]
+        for position in forged:
+            with pytest.raises(InvalidCursor):
+                store.search(cursor=encode_cursor(position))
+        assert [i.email for i in store.search(cursor=cursor).items] == ["a@x.com"]
+
+    def test_the_day_walk_skips_days_without_leads_and_reads_at_most_a_page(self, store):
+        store.add(lead("a@x.com"))
+        store.add(lead("b@x.com", minutes=60 * 24 * 30))
+        store.add(lead("c@x.com", minutes=60 * 24 * 60))
+        store.delete("b@x.com")
+        pages, cursor = [], None
+        while True:
+            page = store.search(limit=1, cursor=cursor)
+            pages.append([i.email for i in page.items])
+            if page.next is None:
+                break
+            cursor = page.next
+        assert [email for page in pages for email in page] == ["c@x.com", "a@x.com"]
+        assert all(len(page) <= 1 for page in pages)
+        assert store.daily_counts() == [
+            DayCount(date(2026, 11, 20), 1),
+            DayCount(date(2027, 1, 19), 1),
+        ]
+
+
+# --- failures: a loopback stand-in for DynamoDB that throttles or cancels, in front of moto -----
+class FaultyDynamo:
+    """An HTTP proxy to moto that answers the first `faults` matching calls with an AWS error."""
+
+    def __init__(self, upstream: str, *, target: str, error: dict, faults: int) -> None:
+        self.upstream, self.target, self.error, self.faults = upstream, target, error, faults
+        self.calls: list[str] = []
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                operation = self.headers.get("X-Amz-Target", "").rpartition(".")[2]
+                proxy.calls.append(operation)
+                if operation == proxy.target and proxy.faults:
+                    proxy.faults -= 1
+                    self.reply(400, json.dumps(proxy.error).encode())
+                    return
+                headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+                answer = requests.post(proxy.upstream, data=body, headers=headers, timeout=10)
+                self.reply(answer.status_code, answer.content)
+
+            def reply(self, status: int, body: bytes) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/x-amz-json-1.0")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+CONFLICT = {
+    "__type": "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
+    "message": "Transaction cancelled, please refer cancellation reasons for specific reasons "
+    "[TransactionConflict, None, None, None]",
+    "CancellationReasons": [{"Code": "TransactionConflict"}] + [{"Code": "None"}] * 3,
+}
+THROTTLED = {
+    "__type": "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
+    "message": "The level of configured provisioned throughput for the table was exceeded.",
+}
+
+
+@pytest.fixture
+def faulty(store, moto, monkeypatch):
+    proxies = []
+
+    def start(target: str, error: dict, faults: int) -> FaultyDynamo:
+        proxy = FaultyDynamo(moto.url, target=target, error=error, faults=faults)
+        proxies.append(proxy)
+        monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.url)
+        store.__dict__.pop("client", None)  # a new client, pointed at the proxy
+        return proxy
+
+    yield start
+    for proxy in proxies:
+        proxy.server.shutdown()
+
+
+class FailureTestCase:
+    def test_it_retries_a_transaction_conflict(self, store, faulty):
+        proxy = faulty("TransactWriteItems", CONFLICT, faults=2)
+        assert store.add(lead("ann@x.com", preview=True)) is True
+        assert proxy.calls.count("TransactWriteItems") == 3
+        assert store.domain_counts() == [DomainCount("x.com", 1, 1)]
+
+    def test_it_gives_up_on_endless_conflicts_with_nothing_written(self, store, faulty):
+        faulty("TransactWriteItems", CONFLICT, faults=1000)
+        with pytest.raises(StoreUnavailable):
+            store.add(lead("ann@x.com"))
+        assert store.get("ann@x.com") is None
+        assert store.total() == 0
+
+    def test_throttling_is_retried_then_unavailable(self, store, faulty):
+        proxy = faulty("TransactWriteItems", THROTTLED, faults=1000)
+        with pytest.raises(StoreUnavailable):
+            store.add(lead("ann@x.com"))
+        assert proxy.calls.count("TransactWriteItems") == 3  # botocore's standard retries
+        assert store.get("ann@x.com") is None
+
+    def test_short_throttling_is_absorbed(self, store, faulty):
+        faulty("Query", THROTTLED, faults=2)
+        store.add(lead("ann@x.com"))
+        assert store.domain_counts() == [DomainCount("x.com", 1, 0)]
+
+    def test_an_unreachable_endpoint_is_unavailable_for_every_call(self, store, monkeypatch):
+        monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{free_port()}")
+        store.__dict__.pop("client", None)
+        calls = [
+            lambda: store.add(lead("ann@x.com")),
+            lambda: store.get("ann@x.com"),
+            lambda: store.delete("ann@x.com"),
+            lambda: store.search(),
+            lambda: store.search(domain="x.com"),
+            store.domain_counts,
+            store.daily_counts,
+            store.total,
+            store.pending,
+            lambda: store.mark_notified("ann@x.com"),
+            store.ping,
+        ]
+        for call in calls:
+            with pytest.raises(StoreUnavailable):
+                call()
+
+    def test_commands_report_an_unreachable_store(self, store, monkeypatch):
+        monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{free_port()}")
+        store.__dict__.pop("client", None)
+        for command in ("createtables", "rebuildcounts", "sendpending"):
+            with pytest.raises(CommandError, match="DynamoDB"):
+                call_command(command)
