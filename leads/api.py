@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
+from leads import openapi
 from leads.decorators import staff_required_api
 from leads.forms import LeadFilterForm
 from leads.store import InvalidCursor, Lead, get_store
@@ -44,3 +45,16 @@ def domains(request: HttpRequest) -> JsonResponse:
     counts = get_store().domain_counts()
     rows = [{"domain": c.domain, "total": c.total, "preview_yes": c.preview_yes} for c in counts]
     return JsonResponse(rows, safe=False)
+
+
+@require_GET
+@staff_required_api
+def daily(request: HttpRequest) -> JsonResponse:
+    counts = get_store().daily_counts()
+    return JsonResponse([{"day": c.day.isoformat(), "total": c.total} for c in counts], safe=False)
+
+
+@require_GET
+@staff_required_api
+def openapi_document(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(openapi.document())

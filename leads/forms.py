@@ -73,3 +73,26 @@ class LeadFilterForm(forms.Form):
 
     def clean_cursor(self) -> str | None:
         return self.cleaned_data["cursor"] or None
+
+
+class CountsSortForm(forms.Form):
+    """The order of the per-domain counts on /search: a column, '-' in front for descending."""
+
+    SORTS = ["domain", "-domain", "total", "-total", "preview_yes", "-preview_yes"]
+
+    sort = forms.ChoiceField(required=False, choices=[(s, s) for s in SORTS])
+
+    def clean_sort(self) -> str:
+        return self.cleaned_data["sort"] or "-total"
+
+
+class LeadEmailForm(forms.Form):
+    """The lead to erase, by its address normalised exactly as the signup form stores it."""
+
+    email = forms.CharField(max_length=254, validators=[reject_control_characters])
+
+    def clean_email(self) -> str:
+        value = self.cleaned_data["email"].strip()
+        if "@" not in value:
+            raise ValidationError("Enter a valid email address.", code="invalid")
+        return normalise_email(value)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from leads import api, views
+from leads import api, staff, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -9,4 +9,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("api/leads", api.leads, name="api-leads"),
     path("api/domains", api.domains, name="api-domains"),
+    path("api/daily", api.daily, name="api-daily"),
+    path("api/openapi.json", api.openapi_document, name="api-openapi"),
+    path("search", staff.search, name="search"),
+    path("search/export.csv", staff.export_csv, name="search-export"),
+    path("search/delete", staff.delete, name="search-delete"),
 ]
