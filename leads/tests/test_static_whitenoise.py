@@ -45,6 +45,11 @@ class WhiteNoisePagesTestCase:
         for link in urls:
             assert link.startswith(("/", "#")) and not link.startswith("//"), link
 
+    def test_it_compresses_pages_for_browsers_that_take_gzip(self, client):
+        response = client.get("/", headers={"Accept-Encoding": "gzip, br"})
+        assert response["Content-Encoding"] == "gzip"
+        assert b"Join the waitlist" in gzip.decompress(response.content)
+
 
 class WhiteNoiseFilesTestCase:
     def css_url(self, client) -> str:
