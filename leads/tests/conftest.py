@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -132,16 +133,48 @@ def store(request, settings, db):
 
 
 # --- the app served by gunicorn, as in production -----------------------------------------------
-def _fresh_database_url(tmp_path: Path) -> str:
-    """A new empty database: a SQLite file, or a new database in the PostgreSQL test cluster."""
+def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if result.returncode:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr}")
+    return result
+
+
+def _server_env(**extra: str) -> dict[str, str]:
+    env = {**os.environ, "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost", **extra}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    return env
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory) -> str:
+    """A migrated database that each app server copies: migrating once keeps the suite fast."""
     url = settings.DATABASES["default"]
     if url["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{tmp_path / 'db.sqlite3'}"
-    name = "app_" + uuid.uuid4().hex[:12]
+        template = f"sqlite:///{tmp_path_factory.mktemp('template') / 'db.sqlite3'}"
+    else:
+        template = _create_pg_database(url, "template_" + uuid.uuid4().hex[:12])
+    _manage(_server_env(DATABASE_URL=template), "migrate", "--no-input")
+    return template
+
+
+def _create_pg_database(url: dict, name: str, template: str | None = None) -> str:
     dsn = f"host={url['HOST']} port={url['PORT']} user={url['USER']} dbname=postgres"
     with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     return f"postgres://{url['USER']}@{url['HOST']}:{url['PORT']}/{name}"
+
+
+def _copy_database(template: str, tmp_path: Path) -> str:
+    """A new database with the template's tables: a copied SQLite file, or a PostgreSQL copy."""
+    if template.startswith("sqlite:///"):
+        target = tmp_path / f"db-{uuid.uuid4().hex[:8]}.sqlite3"
+        shutil.copyfile(template.removeprefix("sqlite:///"), target)
+        return f"sqlite:///{target}"
+    name = "app_" + uuid.uuid4().hex[:12]
+    return _create_pg_database(settings.DATABASES["default"], name, template.rpartition("/")[2])
 
 
 class AppServer:
@@ -150,44 +183,30 @@ class AppServer:
         self.env = env
 
     def manage(self, *args: str, **extra_env: str) -> subprocess.CompletedProcess:
-        result = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env={**self.env, **extra_env},
-            capture_output=True,
-            text=True,
-        )
-        if result.returncode:
-            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr}")
-        return result
+        return _manage({**self.env, **extra_env}, *args)
 
     def create_user(self, username: str, password: str, *, staff: bool = True) -> None:
         code = (
             "from django.contrib.auth.models import User; "
             f"User.objects.create_user({username!r}, password={password!r}, is_staff={staff})"
         )
-        self.manage("shell", "-c", code)
+        self.manage("shell", "-v", "0", "-c", code)
 
 
 @pytest.fixture
-def app_server(tmp_path, collected_static) -> Iterator[Callable[..., AppServer]]:
+def app_server(tmp_path, collected_static, migrated_database) -> Iterator[Callable[..., AppServer]]:
     """Starts gunicorn on a fresh database; call it with extra environment variables."""
-    static_root = collected_static
     procs: list[subprocess.Popen] = []
 
     def start(workers: int = 3, **extra_env: str) -> AppServer:
         port = free_port()
-        env = {
-            **os.environ,
-            "DATABASE_URL": _fresh_database_url(tmp_path),
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "SITE_URL": f"http://127.0.0.1:{port}",
-            "STATIC_ROOT": str(static_root),
+        env = _server_env(
+            DATABASE_URL=_copy_database(migrated_database, tmp_path),
+            SITE_URL=f"http://127.0.0.1:{port}",
+            STATIC_ROOT=str(collected_static),
             **extra_env,
-        }
-        env.pop("DJANGO_SETTINGS_MODULE", None)
+        )
         server = AppServer(f"http://127.0.0.1:{port}", env)
-        server.manage("migrate", "--no-input")
         proc = subprocess.Popen(
             [
                 str(BIN / "gunicorn"),
