@@ -1,0 +1,1 @@
+"""Deployment: the image, the local stack, the CloudFormation template and `make deploy`."""

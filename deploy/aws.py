@@ -1,0 +1,175 @@
+"""The AWS calls a deploy makes, one small function each; deploy.py strings them together.
+
+Every function takes its boto3 client, so the same code runs against AWS and, in the tests,
+against moto's server.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from botocore.exceptions import ClientError
+from cfnlint.decode import cfn_yaml
+
+NO_CHANGES = "No updates are to be performed"
+# RDS and CloudFront make a first create take 15-25 minutes.
+STACK_WAIT = {"Delay": 15, "MaxAttempts": 240}
+BOOTSTRAP_TAG = "bootstrap"
+
+
+class DeployError(Exception):
+    pass
+
+
+# --- CloudFormation ------------------------------------------------------------------------------
+def stack(cfn: Any, name: str) -> dict | None:
+    try:
+        return cfn.describe_stacks(StackName=name)["Stacks"][0]
+    except ClientError as exc:
+        if "does not exist" in str(exc):
+            return None
+        raise
+
+
+def template_parameters(template_body: str) -> set[str]:
+    return set(cfn_yaml.loads(template_body).get("Parameters", {}))
+
+
+def stack_parameters(
+    template_body: str, given: Mapping[str, str], current: dict | None
+) -> list[dict[str, Any]]:
+    """The given values, and for an existing stack the previous value of every other parameter
+    (so a deploy never silently resets, say, the domain name to its default)."""
+    declared = template_parameters(template_body)
+    unknown = set(given) - declared
+    if unknown:
+        raise DeployError(f"the template has no parameter {', '.join(sorted(unknown))}")
+    params = [{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(given.items())]
+    previous = {p["ParameterKey"] for p in (current or {}).get("Parameters", [])}
+    for key in sorted((previous & declared) - set(given)):
+        params.append({"ParameterKey": key, "UsePreviousValue": True})
+    return params
+
+
+def deploy_stack(cfn: Any, name: str, template_body: str, given: Mapping[str, str]) -> bool:
+    """Creates or updates the stack and waits for it; False when there was nothing to change."""
+    current = stack(cfn, name)
+    if current is not None and current["StackStatus"] == "ROLLBACK_COMPLETE":
+        raise DeployError(
+            f"stack {name} failed to create and was rolled back; see its events, then "
+            f"`aws cloudformation delete-stack --stack-name {name}` and deploy again"
+        )
+    args = {
+        "StackName": name,
+        "TemplateBody": template_body,
+        "Parameters": stack_parameters(template_body, given, current),
+        "Capabilities": ["CAPABILITY_IAM"],
+        "Tags": [{"Key": "app", "Value": "waitlist"}],
+    }
+    if current is None:
+        cfn.create_stack(**args)
+        cfn.get_waiter("stack_create_complete").wait(StackName=name, WaiterConfig=STACK_WAIT)
+        return True
+    try:
+        cfn.update_stack(**args)
+    except ClientError as exc:
+        if NO_CHANGES in str(exc):
+            return False
+        raise
+    cfn.get_waiter("stack_update_complete").wait(StackName=name, WaiterConfig=STACK_WAIT)
+    return True
+
+
+def outputs(cfn: Any, name: str) -> dict[str, str]:
+    current = stack(cfn, name)
+    if current is None:
+        raise DeployError(f"stack {name} does not exist")
+    return {o["OutputKey"]: o["OutputValue"] for o in current.get("Outputs", [])}
+
+
+def current_parameter(cfn: Any, name: str, key: str) -> str | None:
+    current = stack(cfn, name) or {}
+    values = {p["ParameterKey"]: p.get("ParameterValue") for p in current.get("Parameters", [])}
+    return values.get(key)
+
+
+# --- ECR -----------------------------------------------------------------------------------------
+def image_exists(ecr: Any, repository_uri: str, tag: str) -> bool:
+    repository = repository_uri.split("/", 1)[1]
+    try:
+        ecr.describe_images(repositoryName=repository, imageIds=[{"imageTag": tag}])
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "ImageNotFoundException":
+            return False
+        raise
+    return True
+
+
+def registry_login(ecr: Any) -> tuple[str, str, str]:
+    """(user, password, registry) for `docker login --password-stdin`."""
+    data = ecr.get_authorization_token()["authorizationData"][0]
+    user, _, password = base64.b64decode(data["authorizationToken"]).decode().partition(":")
+    return user, password, data["proxyEndpoint"]
+
+
+# --- ECS -----------------------------------------------------------------------------------------
+def run_one_off(
+    ecs: Any,
+    out: Mapping[str, str],
+    command: list[str],
+    environment: Mapping[str, str] | None = None,
+) -> str:
+    """Starts the maintenance task definition with another command; returns the task's ARN."""
+    override: dict[str, Any] = {"name": out["TaskContainer"], "command": command}
+    if environment:
+        override["environment"] = [{"name": k, "value": v} for k, v in environment.items()]
+    response = ecs.run_task(
+        cluster=out["ClusterName"],
+        taskDefinition=out["TaskDefinition"],
+        launchType="FARGATE",
+        count=1,
+        startedBy="deploy.py",
+        networkConfiguration={
+            "awsvpcConfiguration": {
+                "subnets": out["TaskSubnets"].split(","),
+                "securityGroups": [out["TaskSecurityGroup"]],
+                "assignPublicIp": "ENABLED",
+            }
+        },
+        overrides={"containerOverrides": [override]},
+    )
+    if response.get("failures") or not response.get("tasks"):
+        raise DeployError(f"the task did not start: {response.get('failures')}")
+    return response["tasks"][0]["taskArn"]
+
+
+def wait_one_off(
+    ecs: Any, cluster: str, task_arn: str, *, poll: float = 6, timeout: float = 1800
+) -> None:
+    """Waits for the task to stop; raises unless its container exited with 0."""
+    deadline = time.monotonic() + timeout
+    while True:
+        task = ecs.describe_tasks(cluster=cluster, tasks=[task_arn])["tasks"][0]
+        if task["lastStatus"] == "STOPPED":
+            break
+        if time.monotonic() > deadline:
+            raise DeployError(f"{task_arn} still {task['lastStatus']} after {timeout:.0f} s")
+        time.sleep(poll)
+    codes = [c.get("exitCode") for c in task.get("containers", [])]
+    if not codes or any(code != 0 for code in codes):
+        reason = task.get("stoppedReason", "")
+        raise DeployError(f"{task_arn} failed (exit codes {codes}, {reason!r}); see its logs")
+
+
+def roll_service(ecs: Any, cluster: str, service: str) -> None:
+    """Starts new tasks from the service's current task definition (same tag, fresh pull)."""
+    ecs.update_service(cluster=cluster, service=service, forceNewDeployment=True)
+
+
+def wait_stable(ecs: Any, cluster: str, service: str) -> None:
+    ecs.get_waiter("services_stable").wait(
+        cluster=cluster, services=[service], WaiterConfig={"Delay": 15, "MaxAttempts": 80}
+    )

@@ -1,0 +1,236 @@
+"""One command from a checkout to a running service on AWS (`make deploy`).
+
+  1. the stack (deploy/cloudformation/waitlist.yaml) exists and is up to date;
+  2. the image for this commit is built and pushed to the stack's ECR repository;
+  3. the static files are uploaded to the private bucket behind CloudFront;
+  4. the one-off tasks run on the new image: migrate, the cache table, `createtables`
+     (which only checks: the stack owns the DynamoDB tables);
+  5. the web service rolls to the new image and is waited on until stable.
+
+`--dry-run` prints every step and touches nothing. `--create-staff NAME` makes a staff account
+through a one-off task instead. Credentials and region come from the usual AWS environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import shlex
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if __package__ in (None, ""):  # run as a script: `deploy` must be this folder's package
+    sys.path[0] = str(ROOT)
+
+import boto3  # noqa: E402
+
+from deploy import aws  # noqa: E402
+
+TEMPLATE = ROOT / "deploy" / "cloudformation" / "waitlist.yaml"
+RELEASE_COMMAND = [
+    "sh",
+    "-c",
+    "python manage.py migrate --no-input && python manage.py createcachetable"
+    " && python manage.py createtables",
+]
+# Sets a password hash made on the deployer's machine: the password itself never leaves it.
+STAFF_CODE = (
+    "import os; from django.contrib.auth.models import User; "
+    'user, _ = User.objects.get_or_create(username=os.environ["STAFF_USERNAME"]); '
+    'user.password = os.environ["STAFF_PASSWORD_HASH"]; user.is_staff = True; user.save(); '
+    'print("staff user ready:", user.username)'
+)
+# collectstatic only needs settings that load; this key signs nothing.
+THROWAWAY_KEY = "deploy-collectstatic-only-" + "x" * 40
+
+
+def image_tag(root: Path = ROOT) -> str:
+    """The commit's short hash; a dirty tree gets a timestamp too (tags are immutable)."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=root, capture_output=True, text=True, check=True
+        ).stdout.strip()
+
+    tag = git("rev-parse", "--short=12", "HEAD")
+    if git("status", "--porcelain", "--untracked-files=no"):
+        tag += "-dirty-" + datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+    return tag
+
+
+def password_hash(password: str) -> str:
+    from django.conf import settings
+    from django.contrib.auth.hashers import make_password
+
+    if not settings.configured:
+        settings.configure()
+    return make_password(password)
+
+
+class Deploy:
+    def __init__(
+        self,
+        *,
+        stack: str,
+        region: str,
+        params: dict[str, str],
+        dry_run: bool = False,
+        template: Path = TEMPLATE,
+        say: Callable[[str], None] = print,
+    ) -> None:
+        self.stack, self.region, self.params = stack, region, params
+        self.dry_run, self.template, self.say = dry_run, template, say
+        self.out: dict[str, str] = {}
+        self._session: Any = None
+
+    def client(self, service: str) -> Any:
+        if self._session is None:
+            self._session = boto3.session.Session(region_name=self.region)
+        return self._session.client(service)
+
+    def step(self, text: str) -> bool:
+        """Announces a step; False in a dry run, where nothing is done."""
+        self.say(("[dry-run] " if self.dry_run else "==> ") + text)
+        return not self.dry_run
+
+    def output(self, key: str) -> str:
+        return self.out.get(key, f"<{key}>")
+
+    def sh(self, args: Sequence[str], *, stdin: str | None = None, **env: str) -> None:
+        shown = [f"{k}={v}" for k, v in env.items() if k != "DJANGO_SECRET_KEY"]
+        self.say("    $ " + shlex.join([*shown, *args]))
+        if not self.dry_run:
+            run_env = {**os.environ, **env} if env else None
+            subprocess.run(args, cwd=ROOT, input=stdin, text=True, check=True, env=run_env)
+
+    # --- the steps ----------------------------------------------------------------------------
+    def stack_update(self, what: str, **tags: str) -> bool:
+        given = {**self.params, **tags}
+        shown = " ".join(f"{k}={v}" for k, v in given.items()) or "(previous parameters)"
+        if not self.step(f"deploy stack {self.stack} ({what}): {shown}"):
+            return True
+        cfn = self.client("cloudformation")
+        changed = aws.deploy_stack(cfn, self.stack, self.template.read_text(), given)
+        self.say("    updated" if changed else "    no changes")
+        self.out = aws.outputs(cfn, self.stack)
+        return changed
+
+    def push_image(self, tag: str) -> str:
+        image = f"{self.output('RepositoryUri')}:{tag}"
+        if self.step(f"build and push {image}") and aws.image_exists(
+            self.client("ecr"), self.out["RepositoryUri"], tag
+        ):
+            self.say("    already in the repository")
+            return image
+        user, password, registry = (
+            aws.registry_login(self.client("ecr"))
+            if not self.dry_run
+            else ("AWS", "", "<registry>")
+        )
+        self.sh(
+            ["docker", "login", "--username", user, "--password-stdin", registry], stdin=password
+        )
+        self.sh(["docker", "build", "--platform", "linux/amd64", "--pull", "-t", image, "."])
+        self.sh(["docker", "push", image])
+        return image
+
+    def upload_static(self) -> None:
+        bucket, cdn = self.output("StaticBucket"), self.output("StaticCdnDomain")
+        self.step(f"upload static files to s3://{bucket} (served by https://{cdn})")
+        with tempfile.TemporaryDirectory() as scratch:
+            self.sh(
+                [sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity", "1"],
+                STATIC_BUCKET=bucket,
+                STATIC_CDN_DOMAIN=cdn,
+                STATIC_ROOT=scratch,
+                AWS_REGION=self.region,
+                DJANGO_SECRET_KEY=THROWAWAY_KEY,
+                DJANGO_ALLOWED_HOSTS="localhost",
+                DJANGO_DEBUG="False",
+            )
+
+    def one_off(self, what: str, command: list[str], **environment: str) -> None:
+        shown = shlex.join(command)
+        if not self.step(f"one-off task on {self.output('ClusterName')} ({what}): {shown}"):
+            return
+        ecs = self.client("ecs")
+        arn = aws.run_one_off(ecs, self.out, command, environment)
+        self.say(f"    started {arn}; logs in {self.out.get('LogGroup', 'the log group')}")
+        aws.wait_one_off(ecs, self.out["ClusterName"], arn)
+        self.say("    done")
+
+    def roll(self, tag: str) -> None:
+        changed = self.stack_update("roll the web service", WebImageTag=tag)
+        service = f"{self.output('ClusterName')}/{self.output('ServiceName')}"
+        if not changed and self.step(f"force a new deployment of {service} (same image)"):
+            aws.roll_service(self.client("ecs"), self.out["ClusterName"], self.out["ServiceName"])
+        if self.step(f"wait until {service} is stable"):
+            aws.wait_stable(self.client("ecs"), self.out["ClusterName"], self.out["ServiceName"])
+        self.say(f"site: {self.output('SiteUrl')}")
+
+    # --- the commands -------------------------------------------------------------------------
+    def deploy(self, tag: str) -> None:
+        self.say(f"deploying image tag {tag} to stack {self.stack} in {self.region}")
+        self.stack_update("template and parameters, images unchanged")
+        self.push_image(tag)
+        self.upload_static()
+        self.stack_update("one-off tasks use the new image", TaskImageTag=tag)
+        self.one_off("release", RELEASE_COMMAND)
+        self.roll(tag)
+
+    def create_staff(self, username: str) -> str:
+        password = secrets.token_urlsafe(18)
+        self.out = {} if self.dry_run else aws.outputs(self.client("cloudformation"), self.stack)
+        self.one_off(
+            f"staff user {username}",
+            ["python", "manage.py", "shell", "-c", STAFF_CODE],
+            STAFF_USERNAME=username,
+            STAFF_PASSWORD_HASH=password_hash(password),
+        )
+        if not self.dry_run:
+            self.say(f"staff user {username!r}, password (shown once): {password}")
+        return password
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--stack", default=os.getenv("WAITLIST_STACK", "waitlist"))
+    parser.add_argument(
+        "--region", default=os.getenv("AWS_REGION") or os.getenv("AWS_DEFAULT_REGION", "us-east-1")
+    )
+    parser.add_argument(
+        "--param", action="append", default=[], metavar="KEY=VALUE", help="stack parameter"
+    )
+    parser.add_argument("--dry-run", action="store_true", help="print the steps, change nothing")
+    parser.add_argument("--create-staff", metavar="USERNAME", help="only make a staff account")
+    args = parser.parse_args(argv)
+    try:
+        args.params = dict(item.split("=", 1) for item in args.param)
+    except ValueError:
+        parser.error("--param takes KEY=VALUE")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    deploy = Deploy(stack=args.stack, region=args.region, params=args.params, dry_run=args.dry_run)
+    try:
+        if args.create_staff:
+            deploy.create_staff(args.create_staff)
+        else:
+            deploy.deploy(image_tag())
+    except (aws.DeployError, subprocess.CalledProcessError) as exc:
+        print(f"deploy failed: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
