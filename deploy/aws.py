@@ -15,6 +15,7 @@ from botocore.exceptions import ClientError
 from cfnlint.decode import cfn_yaml
 
 NO_CHANGES = "No updates are to be performed"
+NO_ECHO = "****"
 # RDS and CloudFront make a first create take 15-25 minutes.
 STACK_WAIT = {"Delay": 15, "MaxAttempts": 240}
 BOOTSTRAP_TAG = "bootstrap"
@@ -48,9 +49,14 @@ def stack_parameters(
     if unknown:
         raise DeployError(f"the template has no parameter {', '.join(sorted(unknown))}")
     params = [{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(given.items())]
-    previous = {p["ParameterKey"] for p in (current or {}).get("Parameters", [])}
-    for key in sorted((previous & declared) - set(given)):
-        params.append({"ParameterKey": key, "UsePreviousValue": True})
+    previous = {
+        p["ParameterKey"]: p["ParameterValue"] for p in (current or {}).get("Parameters", [])
+    }
+    for key in sorted((previous.keys() & declared) - set(given)):
+        if previous[key] == NO_ECHO:  # describe_stacks hides these; CloudFormation knows them
+            params.append({"ParameterKey": key, "UsePreviousValue": True})
+        else:
+            params.append({"ParameterKey": key, "ParameterValue": previous[key]})
     return params
 
 

@@ -113,7 +113,7 @@ class Deploy:
     # --- the steps ----------------------------------------------------------------------------
     def stack_update(self, what: str, **tags: str) -> bool:
         given = {**self.params, **tags}
-        shown = " ".join(f"{k}={v}" for k, v in given.items()) or "(previous parameters)"
+        shown = " ".join(f"{k}={v}" for k, v in given.items()) or "(parameters as they are)"
         if not self.step(f"deploy stack {self.stack} ({what}): {shown}"):
             return True
         cfn = self.client("cloudformation")
