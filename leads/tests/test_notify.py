@@ -1,0 +1,58 @@
+"""New-signup notifications through SNS (moto's server), read back from a subscribed queue."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+import pytest
+
+from leads import notify, signups
+from leads.store import Lead
+from leads.tests.sns_inbox import Inbox
+
+
+@pytest.fixture
+def inbox(moto, settings):
+    box = Inbox(moto.url)
+    settings.NEW_SIGNUP_TOPIC = box.topic
+    settings.SITE_URL = "https://signup.example.com"
+    notify._sns.cache_clear()
+    yield box
+    notify._sns.cache_clear()
+
+
+class NewSignupTestCase:
+    def test_it_publishes_one_message_with_the_leads_details(self, store, inbox):
+        assert signups.sign_up(name="Ann Lee", email="ann@x.com", preview=True) is True
+        (message,) = inbox.read()
+        lead = store.get("ann@x.com")
+        assert message["TopicArn"] == inbox.topic
+        assert message["Subject"] == "New signup: ann@x.com"
+        body = message["Message"].splitlines()
+        assert "Name: Ann Lee" in body
+        assert "Email: ann@x.com" in body
+        assert "Preview access: Yes" in body
+        assert f"Signed up: {lead.created_at.isoformat()}" in body
+        assert "Staff search: https://signup.example.com/search?domain=x.com" in body
+        assert store.pending() == []
+
+    def test_a_duplicate_publishes_nothing(self, store, inbox):
+        signups.sign_up(name="Ann", email="ann@x.com", preview=False)
+        inbox.read()
+        assert signups.sign_up(name="Other", email="ann@x.com", preview=True) is False
+        assert inbox.read() == []
+
+    def test_a_failed_publish_leaves_the_lead_pending(self, store, inbox, settings):
+        settings.NEW_SIGNUP_TOPIC = inbox.topic.replace(inbox.topic.rpartition(":")[2], "gone")
+        assert signups.sign_up(name="Ann", email="ann@x.com", preview=False) is True
+        assert [lead.email for lead in store.pending()] == ["ann@x.com"]
+        assert inbox.read() == []
+
+    def test_without_a_topic_it_logs(self, settings, caplog):
+        settings.NEW_SIGNUP_TOPIC = ""
+        lead = Lead("Ann", "ann@x.com", False, datetime(2026, 11, 20, tzinfo=UTC))
+        with caplog.at_level(logging.INFO, logger="leads.notify"):
+            notify.new_signup(lead)
+        assert "New signup: ann@x.com" in caplog.text
+        assert "Preview access: No" in caplog.text

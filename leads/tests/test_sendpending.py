@@ -1,0 +1,98 @@
+"""`manage.py sendpending`, and SNS going down under a running app: signups still succeed."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import requests
+from django.core.management import CommandError, call_command
+
+from leads import notify
+from leads.store import Lead
+from leads.tests.conftest import free_port
+from leads.tests.sns_inbox import Inbox
+
+
+def lead(email: str, minutes: int = 0) -> Lead:
+    at = datetime(2026, 11, 20, tzinfo=UTC) + timedelta(minutes=minutes)
+    return Lead(name="Ann", email=email, preview=False, created_at=at)
+
+
+@pytest.fixture
+def inbox(moto, settings):
+    box = Inbox(moto.url)
+    settings.NEW_SIGNUP_TOPIC = box.topic
+    notify._sns.cache_clear()
+    yield box
+    notify._sns.cache_clear()
+
+
+class SendPendingTestCase:
+    def test_it_sends_every_pending_notification_once(self, store, inbox, capsys):
+        for i in range(3):
+            store.add(lead(f"u{i}@x.com", minutes=i))
+        call_command("sendpending")
+        assert "Sent 3 pending notifications; 0 failed." in capsys.readouterr().out
+        subjects = [m["Subject"] for m in inbox.read()]
+        assert subjects == ["New signup: u0@x.com", "New signup: u1@x.com", "New signup: u2@x.com"]
+        call_command("sendpending")
+        assert "Sent 0 pending" in capsys.readouterr().out
+        assert inbox.read() == []
+
+    def test_it_fails_loudly_while_sns_is_down(self, store, inbox, monkeypatch, capsys):
+        store.add(lead("ann@x.com"))
+        monkeypatch.setenv("AWS_ENDPOINT_URL_SNS", f"http://127.0.0.1:{free_port()}")
+        notify._sns.cache_clear()
+        with pytest.raises(CommandError, match="1 notifications are still pending"):
+            call_command("sendpending")
+        assert "Sent 0 pending notifications; 1 failed." in capsys.readouterr().out
+        assert [p.email for p in store.pending()] == ["ann@x.com"]
+
+
+def signup(session: requests.Session, url: str, email: str) -> requests.Response:
+    data = {"name": "Ann", "email": email, "previewAccess": "No"}
+    headers = {"Accept": "application/json", "X-CSRFToken": session.cookies["csrftoken"]}
+    return session.post(url + "/signup", data=data, headers=headers)
+
+
+class SnsOutageTestCase:
+    def test_signups_succeed_while_sns_is_down_and_sendpending_delivers_later(
+        self, app_server, moto
+    ):
+        box = Inbox(moto.url)
+        table = f"leads-{uuid.uuid4().hex[:12]}"
+        env = {
+            "LEADS_BACKEND": "dynamodb",
+            "LEADS_TABLE": table,
+            "COUNTERS_TABLE": f"{table}-counters",
+            "AWS_ENDPOINT_URL": moto.url,
+            "NEW_SIGNUP_TOPIC": box.topic,
+        }
+        dead_sns = f"http://127.0.0.1:{free_port()}"
+        broken = app_server(workers=1, AWS_ENDPOINT_URL_SNS=dead_sns, **env)
+        broken.manage("createtables")
+        session = requests.Session()
+        session.get(broken.url + "/")
+        codes = [signup(session, broken.url, f"u{i}@x.com").status_code for i in range(3)]
+        assert codes == [200, 200, 200]
+        assert box.read() == []
+
+        delivered = broken.manage("sendpending", AWS_ENDPOINT_URL_SNS=moto.url)
+        assert "Sent 3 pending notifications; 0 failed." in delivered.stdout
+        assert sorted(m["Subject"] for m in box.read()) == [
+            f"New signup: u{i}@x.com" for i in range(3)
+        ]
+
+        # Normal operation: one message per new lead, at signup time, and nothing resent.
+        working = app_server(workers=1, **env)
+        session = requests.Session()
+        session.get(working.url + "/")
+        assert signup(session, working.url, "dee@y.org").status_code == 200
+        assert signup(session, working.url, "dee@y.org").status_code == 200  # duplicate
+        assert signup(session, working.url, "u0@x.com").status_code == 200  # known
+        assert [m["Subject"] for m in box.read()] == ["New signup: dee@y.org"]
+        again = working.manage("sendpending")
+        assert "Sent 0 pending notifications; 0 failed." in again.stdout
+        assert box.read() == []
