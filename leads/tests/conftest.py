@@ -195,18 +195,24 @@ class AppServer:
 
 @pytest.fixture
 def app_server(tmp_path, collected_static, migrated_database) -> Iterator[Callable[..., AppServer]]:
-    """Starts gunicorn on a fresh database; call it with extra environment variables."""
+    """Starts gunicorn on a fresh database; call it with extra environment variables.
+
+    A DATABASE_URL among them is migrated and used instead of a copy of the template.
+    """
     procs: list[subprocess.Popen] = []
 
     def start(workers: int = 3, **extra_env: str) -> AppServer:
         port = free_port()
+        own_database = extra_env.pop("DATABASE_URL", None)
         env = _server_env(
-            DATABASE_URL=_copy_database(migrated_database, tmp_path),
+            DATABASE_URL=own_database or _copy_database(migrated_database, tmp_path),
             SITE_URL=f"http://127.0.0.1:{port}",
             STATIC_ROOT=str(collected_static),
             **extra_env,
         )
         server = AppServer(f"http://127.0.0.1:{port}", env)
+        if own_database:
+            server.manage("migrate", "--no-input")
         proc = subprocess.Popen(
             [
                 str(BIN / "gunicorn"),
