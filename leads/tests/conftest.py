@@ -207,8 +207,7 @@ def app_server(tmp_path, collected_static, migrated_database) -> Iterator[Callab
         env = _server_env(
             DATABASE_URL=own_database or _copy_database(migrated_database, tmp_path),
             SITE_URL=f"http://127.0.0.1:{port}",
-            STATIC_ROOT=str(collected_static),
-            **extra_env,
+            **{"STATIC_ROOT": str(collected_static), **extra_env},
         )
         server = AppServer(f"http://127.0.0.1:{port}", env)
         if own_database:
