@@ -3,20 +3,28 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-STAMP := $(VENV)/.installed-$(shell cat requirements/dev.txt | md5sum | cut -c1-12)
+# A stamp per lock file's content: a changed lock reinstalls, an unchanged one costs nothing.
+RUN_STAMP := $(VENV)/.run-$(shell cat requirements/prod.txt | md5sum | cut -c1-12)
+STAMP := $(VENV)/.dev-$(shell cat requirements/dev.txt | md5sum | cut -c1-12)
 
 .PHONY: run test test-postgres lint format lock bench deploy clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+$(RUN_STAMP): $(BIN)/python requirements/prod.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements/prod.txt
+	rm -f $(VENV)/.run-* && touch $(RUN_STAMP)
+
 $(STAMP): $(BIN)/python requirements/dev.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements/dev.txt
-	rm -f $(VENV)/.installed-* && touch $(STAMP)
+	rm -f $(VENV)/.dev-* $(VENV)/.run-* && touch $(STAMP) $(RUN_STAMP)
 
-run: $(STAMP)
+# The development server: debug on unless DJANGO_DEBUG (or .env) says otherwise.
+run: export WAITLIST_DEV_SERVER = 1
+run: $(RUN_STAMP)
 	$(BIN)/python manage.py migrate --no-input
-	WAITLIST_DEV_SERVER=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 system-deps:
 	./scripts/system-deps
