@@ -198,6 +198,11 @@ if STATIC_CDN_SCHEME not in ("https", "http"):
     raise ImproperlyConfiguredError(
         f"STATIC_CDN_SCHEME must be https or http, not {STATIC_CDN_SCHEME!r}"
     )
+if STATIC_CDN_SCHEME == "http" and STATIC_CDN_DOMAIN.rsplit(":", 1)[0] not in (
+    "127.0.0.1",
+    "localhost",
+):
+    raise ImproperlyConfiguredError("STATIC_CDN_SCHEME=http is only for a CDN on this machine")
 # The lab's CLOUD_FRONT switch: on when the variables are set, CLOUD_FRONT=False turns it off.
 CLOUD_FRONT = envbool("CLOUD_FRONT", bool(STATIC_CDN_DOMAIN or STATIC_BUCKET))
 if CLOUD_FRONT and not (STATIC_CDN_DOMAIN and STATIC_BUCKET):

@@ -86,3 +86,9 @@ class CdnSettingsTestCase:
         done = static_url(env, "leads/site.css")
         assert done.returncode != 0
         assert "STATIC_CDN_SCHEME must be https or http" in done.stderr
+
+    def test_it_refuses_plain_http_for_a_real_cdn(self, moto, collected):
+        env = cdn_env(moto.url, collected.bucket, collected.static_root, STATIC_CDN_SCHEME="http")
+        done = static_url(env, "leads/site.css")
+        assert done.returncode != 0
+        assert "STATIC_CDN_SCHEME=http is only for a CDN on this machine" in done.stderr
