@@ -190,7 +190,7 @@ class Deploy:
         self.out = {} if self.dry_run else aws.outputs(self.client("cloudformation"), self.stack)
         self.one_off(
             f"staff user {username}",
-            ["python", "manage.py", "shell", "-c", STAFF_CODE],
+            ["python", "manage.py", "shell", "--no-imports", "-c", STAFF_CODE],
             STAFF_USERNAME=username,
             STAFF_PASSWORD_HASH=password_hash(password),
         )

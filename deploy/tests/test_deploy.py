@@ -1,0 +1,247 @@
+"""deploy/deploy.py and deploy/aws.py against moto's server over HTTP.
+
+moto's CloudFormation cannot create every resource type of waitlist.yaml, so these tests deploy
+moto-stack.yaml: the same parameters and outputs, built from types moto supports. moto never
+runs a task, so a test stops it (as ECS would when the command ends) before waiting on it.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import boto3
+import pytest
+
+from deploy import aws
+from deploy.deploy import RELEASE_COMMAND, STAFF_CODE, Deploy, image_tag
+from deploy.tests.conftest import ROOT
+
+MOTO_TEMPLATE = Path(__file__).with_name("moto-stack.yaml")
+
+
+def client(service: str):
+    return boto3.client(service, region_name="us-east-1")
+
+
+def stack_parameters() -> dict[str, str]:
+    (stack,) = client("cloudformation").describe_stacks(StackName="waitlist")["Stacks"]
+    return {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}
+
+
+class Recorder:
+    """Collects what the deploy says; stops each task it starts, as if its command finished."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.started: list[str] = []
+        self.cluster = ""
+
+    def __call__(self, line: str) -> None:
+        self.lines.append(line)
+        if line.startswith("    started arn:"):
+            arn = line.split()[1].rstrip(";")
+            self.started.append(arn)
+            client("ecs").stop_task(cluster=self.cluster, task=arn, reason="command finished")
+
+
+@pytest.fixture
+def deployer(moto):
+    moto.reset()
+    recorder = Recorder()
+
+    def make(**params: str) -> Deploy:
+        return Deploy(
+            stack="waitlist",
+            region="us-east-1",
+            params=params,
+            template=MOTO_TEMPLATE,
+            say=recorder,
+        )
+
+    make.recorder = recorder
+    return make
+
+
+class StackTestCase:
+    def test_it_creates_the_stack_with_no_image_yet(self, deployer):
+        deploy = deployer()
+        assert deploy.stack_update("first") is True
+        assert stack_parameters()["WebImageTag"] == "bootstrap"
+        assert deploy.out["RepositoryUri"].endswith(".amazonaws.com/waitlist-web")
+
+    def test_it_changes_only_the_given_parameter(self, deployer):
+        deployer(NotificationEmail="owner@example.com").stack_update("first")
+        assert deployer().stack_update("tasks", TaskImageTag="abc123") is True
+        assert stack_parameters() == {
+            "NotificationEmail": "owner@example.com",
+            "TaskImageTag": "abc123",
+            "WebImageTag": "bootstrap",
+        }
+
+    def test_it_says_when_nothing_changed(self, deployer):
+        deployer().stack_update("first", TaskImageTag="abc123")
+        assert deployer().stack_update("again", TaskImageTag="abc123") is False
+        assert "    no changes" in deployer.recorder.lines
+
+    def test_it_rejects_a_parameter_the_template_lacks(self, deployer):
+        with pytest.raises(aws.DeployError, match="no parameter DomainNmae"):
+            deployer(DomainNmae="x.example.com").stack_update("typo")
+        assert aws.stack(client("cloudformation"), "waitlist") is None
+
+
+class ImageTestCase:
+    def test_it_logs_in_with_the_registry_token(self, moto):
+        user, password, registry = aws.registry_login(client("ecr"))
+        assert user == "AWS"
+        assert password
+        assert registry.startswith("https://") and ".dkr.ecr.us-east-1." in registry
+
+    def test_it_skips_the_build_when_the_tag_is_in_the_repository(self, deployer):
+        deploy = deployer()
+        deploy.stack_update("first")
+        manifest = {
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+            "config": {"digest": "sha256:" + "0" * 64},
+            "layers": [],
+        }
+        client("ecr").put_image(
+            repositoryName="waitlist-web", imageManifest=json.dumps(manifest), imageTag="abc123"
+        )
+        assert deploy.push_image("abc123") == f"{deploy.out['RepositoryUri']}:abc123"
+        assert "    already in the repository" in deployer.recorder.lines
+        assert not [line for line in deployer.recorder.lines if "$ docker" in line]
+
+    def test_it_knows_a_missing_tag(self, deployer):
+        deploy = deployer()
+        deploy.stack_update("first")
+        assert aws.image_exists(client("ecr"), deploy.out["RepositoryUri"], "nope") is False
+
+
+class StaticTestCase:
+    def test_it_uploads_hashed_static_files_to_the_bucket(self, deployer):
+        deploy = deployer()
+        deploy.stack_update("first")
+        deploy.upload_static()
+        s3 = client("s3")
+        keys = [o["Key"] for o in s3.list_objects_v2(Bucket=deploy.out["StaticBucket"])["Contents"]]
+        (css,) = [k for k in keys if re.fullmatch(r"leads/site\.[0-9a-f]{12}\.css", k)]
+        head = s3.head_object(Bucket=deploy.out["StaticBucket"], Key=css)
+        assert head["CacheControl"] == "public, max-age=31536000, immutable"
+
+
+class OneOffTestCase:
+    def test_it_runs_the_release_in_the_stacks_network(self, deployer):
+        deploy = deployer()
+        deploy.stack_update("first")
+        deployer.recorder.cluster = deploy.out["ClusterName"]
+        # moto's CloudFormation drops NetworkMode and EnableDnsHostnames (which its ECS needs
+        # for a task's network interface); put back what the template asks for.
+        ec2 = client("ec2")
+        (subnet,) = ec2.describe_subnets(SubnetIds=[deploy.out["TaskSubnets"]])["Subnets"]
+        ec2.modify_vpc_attribute(VpcId=subnet["VpcId"], EnableDnsHostnames={"Value": True})
+        deploy.out["TaskDefinition"] = client("ecs").register_task_definition(
+            family="waitlist-task",
+            networkMode="awsvpc",
+            requiresCompatibilities=["FARGATE"],
+            cpu="256",
+            memory="512",
+            containerDefinitions=[{"name": "task", "image": "waitlist:abc123", "memory": 512}],
+        )["taskDefinition"]["taskDefinitionArn"]
+        deploy.one_off("release", RELEASE_COMMAND)
+        assert deployer.recorder.lines[-1] == "    done"
+        ecs = client("ecs")
+        (arn,) = deployer.recorder.started
+        (task,) = ecs.describe_tasks(cluster="waitlist", tasks=[arn])["tasks"]
+        assert task["taskDefinitionArn"] == deploy.out["TaskDefinition"]
+        assert task["overrides"]["containerOverrides"] == [
+            {"name": "task", "command": RELEASE_COMMAND}
+        ]
+        details = {d["name"]: d["value"] for d in task["attachments"][0]["details"]}
+        assert details["subnetId"] == deploy.out["TaskSubnets"]
+        (interface,) = ec2.describe_network_interfaces(
+            NetworkInterfaceIds=[details["networkInterfaceId"]]
+        )["NetworkInterfaces"]
+        assert [g["GroupId"] for g in interface["Groups"]] == [deploy.out["TaskSecurityGroup"]]
+
+    def test_it_gives_up_on_a_task_that_does_not_stop(self, deployer):
+        deploy = deployer()
+        deploy.stack_update("first")
+        arn = aws.run_one_off(client("ecs"), deploy.out, ["sleep", "infinity"])
+        with pytest.raises(aws.DeployError, match=r"still [A-Z]+ after"):
+            aws.wait_one_off(client("ecs"), "waitlist", arn, timeout=0)
+
+
+class StaffTestCase:
+    def test_it_sends_a_password_hash_never_the_password(self, deployer):
+        deploy = deployer()
+        deploy.stack_update("first")
+        deployer.recorder.cluster = "waitlist"
+        password = deploy.create_staff("alice")
+        ecs = client("ecs")
+        (arn,) = deployer.recorder.started
+        (override,) = ecs.describe_tasks(cluster="waitlist", tasks=[arn])["tasks"][0]["overrides"][
+            "containerOverrides"
+        ]
+        env = {e["name"]: e["value"] for e in override["environment"]}
+        assert env["STAFF_USERNAME"] == "alice"
+        assert env["STAFF_PASSWORD_HASH"].startswith("pbkdf2_sha256$")
+        assert password not in json.dumps(override)
+        assert any(password in line for line in deployer.recorder.lines)
+
+    def test_its_command_makes_a_staff_user_who_can_sign_in(self, tmp_path):
+        from deploy.deploy import password_hash
+
+        env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "PATH": "/usr/bin:/bin"}
+        env |= {k: v for k, v in os.environ.items() if k.startswith("DJANGO_")}
+
+        def manage(*args: str, **extra: str) -> str:
+            return subprocess.run(
+                [sys.executable, "manage.py", *args],
+                cwd=ROOT,
+                env={**env, **extra},
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+
+        manage("migrate", "--no-input")
+        out = manage(
+            "shell",
+            "--no-imports",
+            "-c",
+            STAFF_CODE,
+            STAFF_USERNAME="alice",
+            STAFF_PASSWORD_HASH=password_hash("correct horse battery"),
+        )
+        assert out.strip() == "staff user ready: alice"
+        check = (
+            "from django.contrib.auth import authenticate; "
+            "u = authenticate(username='alice', password='correct horse battery'); "
+            "print(u is not None and u.is_staff)"
+        )
+        assert manage("shell", "--no-imports", "-c", check).strip() == "True"
+
+
+class TagTestCase:
+    def git(self, repo: Path, *args: str) -> str:
+        return subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+
+    def test_it_tags_images_with_the_commit_and_marks_a_dirty_tree(self, tmp_path):
+        self.git(tmp_path, "init", "-q")
+        (tmp_path / "app.py").write_text("print(1)\n")
+        self.git(tmp_path, "add", "app.py")
+        self.git(tmp_path, "commit", "-q", "-m", "one")
+        head = self.git(tmp_path, "rev-parse", "--short=12", "HEAD")
+        assert image_tag(tmp_path) == head
+        (tmp_path / "app.py").write_text("print(2)\n")
+        assert image_tag(tmp_path).startswith(f"{head}-dirty-")
