@@ -51,7 +51,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 def _too_many_signups(request: HttpRequest) -> bool:
     rate = settings.SIGNUP_RATE_LIMIT
-    if rate.lower() == "off":
+    if rate == "off":
         return False
     return is_ratelimited(request, group="signup", key=client_ip, rate=rate, increment=True)
 

@@ -5,6 +5,7 @@ The lab's variable names keep working, so a lab `.env` runs unchanged.
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -165,9 +166,18 @@ AWS_REGION = envstr("AWS_REGION", "us-east-1", "AWS_DEFAULT_REGION")
 # --- Notifications ------------------------------------------------------------------------------
 NEW_SIGNUP_TOPIC = envstr("NEW_SIGNUP_TOPIC")
 
+
 # --- Abuse protection ---------------------------------------------------------------------------
-SIGNUP_RATE_LIMIT = envstr("SIGNUP_RATE_LIMIT", "10/m")
-LOGIN_RATE_LIMIT = envstr("LOGIN_RATE_LIMIT", "10/m")
+def envrate(name: str, default: str) -> str:
+    """A django-ratelimit rate such as 10/m or 100/5m, or "off"."""
+    value = envstr(name, default).lower()
+    if value != "off" and not re.fullmatch(r"\d+/\d*[smhd]", value):
+        raise ImproperlyConfiguredError(f"{name} must look like 10/m, 100/h or off, not {value!r}")
+    return value
+
+
+SIGNUP_RATE_LIMIT = envrate("SIGNUP_RATE_LIMIT", "10/m")
+LOGIN_RATE_LIMIT = envrate("LOGIN_RATE_LIMIT", "10/m")
 # How many proxies (load balancer, CDN) stand in front of the app and append to X-Forwarded-For.
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 RATELIMIT_USE_CACHE = "default"

@@ -73,6 +73,17 @@ class SettingsTestCase:
         assert result.returncode != 0
         assert "DJANGO_DEBUG must be True or False" in result.stderr
 
+    @pytest.mark.parametrize("rate", ["ten", "10", "10/x", "-1/m"])
+    def test_a_bad_rate_limit_fails_fast(self, rate):
+        result = run("", **PRODUCTION, SIGNUP_RATE_LIMIT=rate)
+        assert result.returncode != 0
+        assert "SIGNUP_RATE_LIMIT must look like" in result.stderr
+
+    def test_rate_limits_take_rates_or_off(self):
+        assert setting("SIGNUP_RATE_LIMIT", **PRODUCTION, SIGNUP_RATE_LIMIT="100/5m") == "'100/5m'"
+        assert setting("SIGNUP_RATE_LIMIT", **PRODUCTION, SIGNUP_RATE_LIMIT="OFF") == "'off'"
+        assert setting("SIGNUP_RATE_LIMIT", **PRODUCTION) == "'10/m'"
+
     def test_the_lab_env_names_work(self):
         env = {**PRODUCTION, "CCBDA_SIGNUP_TABLE": "lab-table", "DJANGO_LOGLEVEL": "debug"}
         assert setting("LEADS_TABLE", **env) == "'lab-table'"
