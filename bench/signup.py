@@ -45,7 +45,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2, help="WEB_CONCURRENCY, as in the image")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
     args = parser.parse_args()
@@ -71,10 +71,12 @@ def main() -> None:
 
     port = 18000 + os.getpid() % 1000
     base = f"http://127.0.0.1:{port}"
+    # The container's own gunicorn settings (deploy/gunicorn.conf.py), access log included.
+    config = str(ROOT / "deploy" / "gunicorn.conf.py")
     server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "waitlist.wsgi", f"--bind=127.0.0.1:{port}",
-         f"--workers={args.workers}", "--log-level=warning"],
-        env=env, cwd=ROOT,
+        [str(BIN / "gunicorn"), "--config", config, "waitlist.wsgi"],
+        env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(args.workers)},
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
         for _ in range(100):
