@@ -60,8 +60,13 @@ def stack_parameters(
     return params
 
 
-def deploy_stack(cfn: Any, name: str, template_body: str, given: Mapping[str, str]) -> bool:
-    """Creates or updates the stack and waits for it; False when there was nothing to change."""
+def deploy_stack(
+    cfn: Any, name: str, template_body: str, given: Mapping[str, str], role_arn: str = ""
+) -> bool:
+    """Creates or updates the stack and waits for it; False when there was nothing to change.
+
+    With `role_arn`, CloudFormation acts as that role (so the caller itself needs no right to
+    create IAM roles, tables or databases)."""
     current = stack(cfn, name)
     if current is not None and current["StackStatus"] == "ROLLBACK_COMPLETE":
         raise DeployError(
@@ -75,6 +80,8 @@ def deploy_stack(cfn: Any, name: str, template_body: str, given: Mapping[str, st
         "Capabilities": ["CAPABILITY_IAM"],
         "Tags": [{"Key": "app", "Value": "waitlist"}],
     }
+    if role_arn:
+        args["RoleARN"] = role_arn
     if current is None:
         cfn.create_stack(**args)
         cfn.get_waiter("stack_create_complete").wait(StackName=name, WaiterConfig=STACK_WAIT)

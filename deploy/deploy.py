@@ -83,9 +83,11 @@ class Deploy:
         params: dict[str, str],
         dry_run: bool = False,
         template: Path = TEMPLATE,
+        cfn_role_arn: str = "",
         say: Callable[[str], None] = print,
     ) -> None:
         self.stack, self.region, self.params = stack, region, params
+        self.cfn_role_arn = cfn_role_arn
         self.dry_run, self.template, self.say = dry_run, template, say
         self.out: dict[str, str] = {}
         self._session: Any = None
@@ -114,10 +116,13 @@ class Deploy:
     def stack_update(self, what: str, **tags: str) -> bool:
         given = {**self.params, **tags}
         shown = " ".join(f"{k}={v}" for k, v in given.items()) or "(parameters as they are)"
-        if not self.step(f"deploy stack {self.stack} ({what}): {shown}"):
+        acting = f" as {self.cfn_role_arn}" if self.cfn_role_arn else ""
+        if not self.step(f"deploy stack {self.stack}{acting} ({what}): {shown}"):
             return True
         cfn = self.client("cloudformation")
-        changed = aws.deploy_stack(cfn, self.stack, self.template.read_text(), given)
+        changed = aws.deploy_stack(
+            cfn, self.stack, self.template.read_text(), given, self.cfn_role_arn
+        )
         self.say("    updated" if changed else "    no changes")
         self.out = aws.outputs(cfn, self.stack)
         return changed
@@ -208,6 +213,11 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument(
         "--param", action="append", default=[], metavar="KEY=VALUE", help="stack parameter"
     )
+    parser.add_argument(
+        "--cfn-role-arn",
+        default=os.getenv("WAITLIST_CFN_ROLE_ARN", ""),
+        help="role CloudFormation acts as (see deploy/cloudformation/github-deploy-role.yaml)",
+    )
     parser.add_argument("--dry-run", action="store_true", help="print the steps, change nothing")
     parser.add_argument("--create-staff", metavar="USERNAME", help="only make a staff account")
     args = parser.parse_args(argv)
@@ -220,7 +230,13 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    deploy = Deploy(stack=args.stack, region=args.region, params=args.params, dry_run=args.dry_run)
+    deploy = Deploy(
+        stack=args.stack,
+        region=args.region,
+        params=args.params,
+        dry_run=args.dry_run,
+        cfn_role_arn=args.cfn_role_arn,
+    )
     try:
         if args.create_staff:
             deploy.create_staff(args.create_staff)
