@@ -64,7 +64,7 @@ class DailyChart:
 def domain_chart(counts: list[DomainCount], *, top: int = TOP_DOMAINS) -> DomainChart:
     """Horizontal bars for the `top` domains by total (ties by name), longest first."""
     leaders = sorted(counts, key=lambda c: (-c.total, c.domain))[:top]
-    width, label_width, value_width, row_height, bar_height = 640, 200, 70, 28, 18
+    width, label_width, value_width, row_height, bar_height = 480, 150, 50, 26, 18
     plot_width = width - label_width - value_width
     max_total = max((c.total for c in leaders), default=0)
     scale = plot_width / max_total if max_total else 0.0
@@ -97,7 +97,7 @@ def daily_chart(days: list[DayCount], *, shown: int = DAYS_SHOWN) -> DailyChart:
 
     The counters leave out days at zero, so the gaps are filled here to keep the time axis even.
     """
-    width, height, plot_top, plot_bottom, left = 640, 220, 10, 190, 40
+    width, height, plot_top, plot_bottom, left = 480, 200, 10, 170, 40
     if not days:
         return DailyChart([], width, height, plot_top, plot_bottom, 0, None, None, 0)
     last_day = days[-1].day
