@@ -247,6 +247,12 @@ class ServiceTestCase:
             "TaskSecurityGroup",
         }
 
+    def test_it_makes_cookies_secure_and_redirects_exactly_when_there_is_https(self, template):
+        for task in ("WebTaskDefinition", "MaintenanceTaskDefinition"):
+            env = {e["Name"]: e["Value"] for e in container(template, task)["Environment"]}
+            for name in ("DJANGO_SECURE_COOKIES", "DJANGO_SECURE_SSL_REDIRECT"):
+                assert env[name] == {"Fn::If": ["HasCertificate", "True", "False"]}
+
     def test_it_adds_https_only_with_a_certificate(self, template):
         assert resource(template, "HttpsListener")["Condition"] == "HasCertificate"
         (action,) = props(template, "HttpListener")["DefaultActions"]
