@@ -41,6 +41,7 @@ class DomainChart:
 @dataclass(frozen=True)
 class DayColumn:
     day: date
+    label: str  # the day as 2026-11-28, formatted once here rather than twice per column
     total: int
     x: float
     y: float
@@ -115,6 +116,7 @@ def daily_chart(days: list[DayCount], *, shown: int = DAYS_SHOWN) -> DailyChart:
         columns.append(
             DayColumn(
                 day=day,
+                label=day.isoformat(),
                 total=total,
                 x=round(left + i * slot + slot * 0.1, 1),
                 y=round(plot_bottom - bar_height, 1),
