@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from botocore.exceptions import ClientError
-from cfnlint.decode import cfn_yaml
 
 NO_CHANGES = "No updates are to be performed"
 NO_ECHO = "****"
@@ -36,6 +35,8 @@ def stack(cfn: Any, name: str) -> dict | None:
 
 
 def template_parameters(template_body: str) -> set[str]:
+    from cfnlint.decode import cfn_yaml  # understands !Ref and friends; slow to import
+
     return set(cfn_yaml.loads(template_body).get("Parameters", {}))
 
 

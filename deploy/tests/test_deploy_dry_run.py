@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from deploy.tests.conftest import ROOT, free_port
 
 
@@ -22,9 +24,13 @@ def dry_run(*args: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.fixture(scope="module")
+def result() -> subprocess.CompletedProcess:
+    return dry_run("--stack", "shop-waitlist", "--param", "NotificationEmail=me@example.com")
+
+
 class DryRunTestCase:
-    def test_it_prints_every_step_in_order(self):
-        result = dry_run("--stack", "shop-waitlist", "--param", "NotificationEmail=me@example.com")
+    def test_it_prints_every_step_in_order(self, result):
         assert result.returncode == 0, result.stderr
         steps = [line for line in result.stdout.splitlines() if line.startswith("[dry-run] ")]
         expected = [
@@ -41,8 +47,8 @@ class DryRunTestCase:
             assert step.removeprefix("[dry-run] ").startswith(start), step
         assert "eu-west-1" in result.stdout.splitlines()[0]
 
-    def test_it_shows_the_commands_it_would_run(self):
-        out = dry_run().stdout
+    def test_it_shows_the_commands_it_would_run(self, result):
+        out = result.stdout
         assert "$ docker login --username AWS --password-stdin" in out
         assert "$ docker build --platform linux/amd64 --pull -t '<RepositoryUri>:" in out
         assert "$ docker push '<RepositoryUri>:" in out
@@ -50,11 +56,12 @@ class DryRunTestCase:
         assert "python manage.py migrate --no-input" in out
         assert "python manage.py createtables" in out
 
-    def test_it_passes_the_image_tag_to_the_stack(self):
-        out = dry_run().stdout
+    def test_it_passes_the_image_tag_to_the_stack(self, result):
+        out = result.stdout
         tag = out.splitlines()[0].split()[3]
         assert f"TaskImageTag={tag}" in out
         assert f"WebImageTag={tag}" in out
+        assert "NotificationEmail=me@example.com TaskImageTag=" in out
 
     def test_it_prints_the_staff_step_and_no_password(self):
         result = dry_run("--create-staff", "alice")
