@@ -175,6 +175,30 @@ class OneOffTestCase:
             aws.wait_one_off(client("ecs"), "waitlist", arn, timeout=0)
 
 
+def deployment_id() -> str:
+    (service,) = client("ecs").describe_services(cluster="waitlist", services=["web"])["services"]
+    (deployment,) = service["deployments"]
+    return deployment["id"]
+
+
+class RollTestCase:
+    """The moto stack's service wants no task, so moto finds it stable as soon as it is."""
+
+    def test_it_lets_cloudformation_roll_a_new_tag(self, deployer):
+        deployer().stack_update("first")
+        deployer().roll("abc123")
+        assert stack_parameters()["WebImageTag"] == "abc123"
+        assert not [line for line in deployer.recorder.lines if "force a new deployment" in line]
+        assert deployer.recorder.lines[-1] == "site: http://waitlist.example"
+
+    def test_it_forces_a_new_deployment_of_an_unchanged_tag(self, deployer):
+        deployer().stack_update("first", WebImageTag="abc123")
+        before = deployment_id()
+        deployer().roll("abc123")
+        assert "==> force a new deployment of waitlist/web (same image)" in deployer.recorder.lines
+        assert deployment_id() != before
+
+
 class StaffTestCase:
     def test_it_sends_a_password_hash_never_the_password(self, deployer):
         deploy = deployer()
