@@ -31,6 +31,18 @@ def stack_parameters() -> dict[str, str]:
     return {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}
 
 
+def put_image(tag: str) -> None:
+    manifest = {
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+        "config": {"digest": "sha256:" + "0" * 64},
+        "layers": [],
+    }
+    client("ecr").put_image(
+        repositoryName="waitlist-web", imageManifest=json.dumps(manifest), imageTag=tag
+    )
+
+
 class Recorder:
     """Collects what the deploy says; stops each task it starts, as if its command finished."""
 
@@ -102,15 +114,7 @@ class ImageTestCase:
     def test_it_skips_the_build_when_the_tag_is_in_the_repository(self, deployer):
         deploy = deployer()
         deploy.stack_update("first")
-        manifest = {
-            "schemaVersion": 2,
-            "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
-            "config": {"digest": "sha256:" + "0" * 64},
-            "layers": [],
-        }
-        client("ecr").put_image(
-            repositoryName="waitlist-web", imageManifest=json.dumps(manifest), imageTag="abc123"
-        )
+        put_image("abc123")
         assert deploy.push_image("abc123") == f"{deploy.out['RepositoryUri']}:abc123"
         assert "    already in the repository" in deployer.recorder.lines
         assert not [line for line in deployer.recorder.lines if "$ docker" in line]
@@ -197,6 +201,30 @@ class RollTestCase:
         deployer().roll("abc123")
         assert "==> force a new deployment of waitlist/web (same image)" in deployer.recorder.lines
         assert deployment_id() != before
+
+
+class PipelineTestCase:
+    def test_it_deploys_a_pushed_commit_from_stack_to_stable_service(self, deployer):
+        deployer().stack_update("first")
+        put_image("abc123")
+        deployer.recorder.lines.clear()
+        deploy = deployer()
+        deployer.recorder.cluster = "waitlist"
+        deploy.deploy("abc123")
+        lines = deployer.recorder.lines
+        steps = [line.removeprefix("==> ").split(" (")[0] for line in lines if line[:4] == "==> "]
+        assert steps == [
+            "deploy stack waitlist",
+            "build and push 123456789012.dkr.ecr.us-east-1.amazonaws.com/waitlist-web:abc123",
+            "upload static files to s3://" + deploy.out["StaticBucket"],
+            "deploy stack waitlist",
+            "one-off task on waitlist",
+            "deploy stack waitlist",
+            "wait until waitlist/web is stable",
+        ]
+        assert stack_parameters()["TaskImageTag"] == stack_parameters()["WebImageTag"] == "abc123"
+        assert len(deployer.recorder.started) == 1
+        assert lines[-1] == "site: http://waitlist.example"
 
 
 class StaffTestCase:
