@@ -8,6 +8,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 
+from leads import tokens
+
 
 def staff_required(view):
     """Anonymous: to the login page. Signed in but not staff: 403. Nothing leaks to either."""
@@ -25,11 +27,20 @@ def staff_required(view):
 
 
 def staff_required_api(view):
-    """The staff gate for JSON endpoints: 401 or 403 with a JSON message, never a redirect."""
+    """The staff gate for JSON endpoints: 401 or 403 with a JSON message, never a redirect.
+
+    A script may send `Authorization: Bearer <token>` (see leads.tokens) instead of a session.
+    """
 
     @wraps(view)
     @never_cache
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer":
+            user = tokens.user_for(token.strip())
+            if user is None:
+                return JsonResponse({"error": "Unknown or revoked token."}, status=401)
+            request.user = user
         if not request.user.is_authenticated:
             return JsonResponse({"error": "Sign in as staff first."}, status=401)
         if not request.user.is_staff:

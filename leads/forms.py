@@ -96,3 +96,11 @@ class LeadEmailForm(forms.Form):
         if "@" not in value:
             raise ValidationError("Enter a valid email address.", code="invalid")
         return normalise_email(value)
+
+
+class IssueTokenForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text="What the token is for, e.g. 'CRM sync'.")
+
+
+class RevokeTokenForm(forms.Form):
+    revoke = forms.IntegerField(min_value=1)

@@ -1,5 +1,7 @@
-"""Tables of the SQL leads store. Only `leads.store.sql` queries them."""
+"""Tables of the SQL leads store (only `leads.store.sql` queries them), and the staff's API
+tokens (only `leads.tokens`), which live in Django's database whatever the leads backend."""
 
+from django.conf import settings
 from django.db import models
 
 
@@ -39,3 +41,20 @@ class Counter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.key}"
+
+
+class ApiToken(models.Model):
+    """A staff member's token for scripts. Only its SHA-256 digest is kept: the token itself is
+    shown once, when issued."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12)  # the token's first characters, to tell them apart
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}...)"

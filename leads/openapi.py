@@ -53,7 +53,10 @@ def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
 def _get(summary: str, ok: dict, *, params: list | None = None, bad: bool = False) -> dict:
     responses = {
         "200": ok,
-        "401": _json("Not signed in.", {"$ref": "#/components/schemas/Error"}),
+        "401": _json(
+            "No session or token, or an unknown or revoked token.",
+            {"$ref": "#/components/schemas/Error"},
+        ),
         "403": _json("Signed in, but not as staff.", {"$ref": "#/components/schemas/Error"}),
         "503": _json(
             "The leads store does not answer; try again (see Retry-After).",
@@ -100,11 +103,13 @@ def document() -> dict[str, Any]:
             "version": "1.0.0",
             "description": (
                 "Read-only JSON for staff and their scripts. Every endpoint needs a signed-in "
-                "staff session: sign in at /accounts/login/ and send the `sessionid` cookie. "
-                "Without a session the answer is 401, with a session that is not staff 403."
+                "staff session (sign in at /accounts/login/ and send the `sessionid` cookie) or "
+                "a staff member's API token (issued at /search/tokens) as "
+                "`Authorization: Bearer <token>`. Without either, or with an unknown or revoked "
+                "token, the answer is 401; for a user who is not staff, 403."
             ),
         },
-        "security": [{"session": []}],
+        "security": [{"session": []}, {"token": []}],
         "paths": {
             "/api/leads": _get(
                 "Leads, newest first, one page at a time",
@@ -137,7 +142,12 @@ def document() -> dict[str, Any]:
                     "in": "cookie",
                     "name": "sessionid",
                     "description": "Django's session cookie of a signed-in staff member.",
-                }
+                },
+                "token": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A staff member's API token, issued at /search/tokens.",
+                },
             },
             "schemas": {
                 "Lead": _LEAD,

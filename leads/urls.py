@@ -1,6 +1,6 @@
 from django.urls import path
 
-from leads import api, staff, views
+from leads import api, staff, token_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,4 +14,5 @@ urlpatterns = [
     path("search", staff.search, name="search"),
     path("search/export.csv", staff.export_csv, name="search-export"),
     path("search/delete", staff.delete, name="search-delete"),
+    path("search/tokens", token_views.tokens_page, name="search-tokens"),
 ]

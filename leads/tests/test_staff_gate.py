@@ -11,6 +11,7 @@ PAGES = [
     "/search?domain=x.com",
     "/search/export.csv",
     "/search/delete?email=ann@x.com",
+    "/search/tokens",
 ]
 API = ["/api/leads", "/api/domains", "/api/daily", "/api/openapi.json"]
 
