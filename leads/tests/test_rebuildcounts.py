@@ -11,6 +11,8 @@ from django.core.management import call_command
 from leads import models
 from leads.store import DayCount, DomainCount, Lead
 
+pytestmark = pytest.mark.postgres
+
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
