@@ -33,7 +33,6 @@ from leads.store.dynamo_items import (
     PENDING,
     PENDING_VALUE,
     Item,
-    counter_key,
     counter_updates,
     item_lead,
     lead_item,
@@ -206,10 +205,8 @@ class DynamoLeadStore(LeadStore):
         ]
 
     def total(self) -> int:
-        response = self.call(
-            "get_item", TableName=self.counters_table, Key=counter_key("total", "all")
-        )
-        return int(response.get("Item", {}).get("total", {"N": "0"})["N"])
+        items = self.counters("total")
+        return int(items[0]["total"]["N"]) if items else 0
 
     def pending(self, limit: int = 100) -> list[Lead]:
         response = self.call(
