@@ -7,6 +7,7 @@ is the index's LastEvaluatedKey (and, for the day walk, the day it belongs to).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -83,8 +84,10 @@ def _domain_page(
 def _day_walk(store: DynamoLeadStore, preview: bool | None, cursor: str | None, limit: int) -> Page:
     if cursor:
         day, start = _day_position(cursor)
+        older = _days(store, before=day)
     else:
-        day, start = _next_day(store, before=None), None
+        older = _days(store, before=None)
+        day, start = next(older, None), None
     leads = []
     budget = limit  # items read from the index, matching the filter or not
     while day is not None and budget > 0:
@@ -93,7 +96,7 @@ def _day_walk(store: DynamoLeadStore, preview: bool | None, cursor: str | None, 
         budget -= response["ScannedCount"]
         start = response.get("LastEvaluatedKey")
         if start is None:
-            day = _next_day(store, before=day)
+            day = next(older, None)
     if day is None:
         return Page(items=leads, next=None)
     state = {"m": "day", "d": day, "k": position(start) if start else None}
@@ -115,8 +118,11 @@ def _day_position(cursor: str) -> tuple[str, Item | None]:
     return day, start
 
 
-def _next_day(store: DynamoLeadStore, *, before: str | None) -> str | None:
-    """The newest day (before `before`) that has leads, from the day counters."""
+def _days(store: DynamoLeadStore, *, before: str | None) -> Iterator[str]:
+    """The days (before `before`) that have leads, newest first, from the day counters.
+
+    Lazy: the counters are queried a few dozen days at a time, only as the walk needs them.
+    """
     condition = "#kind = :kind" + ("" if before is None else " AND #key < :before")
     values: dict[str, Any] = {":kind": {"S": "day"}, ":zero": {"N": "0"}}
     if before is not None:
@@ -132,12 +138,11 @@ def _next_day(store: DynamoLeadStore, *, before: str | None) -> str | None:
         },
         "ExpressionAttributeValues": values,
         "ScanIndexForward": False,
-        "Limit": 10,
+        "Limit": 31,
     }
     while True:
         response = store.call("query", **params)
-        if response["Items"]:
-            return response["Items"][0]["key"]["S"]
+        yield from (item["key"]["S"] for item in response["Items"])
         if "LastEvaluatedKey" not in response:
-            return None
+            return
         params["ExclusiveStartKey"] = response["LastEvaluatedKey"]

@@ -287,6 +287,35 @@ class CursorTestCase:
             DayCount(date(2027, 1, 19), 1),
         ]
 
+    def test_no_search_reads_more_than_a_page_of_leads(self, store):
+        for i in range(30):  # three leads a day over ten days, one in four wants a preview
+            store.add(lead(f"u{i:02d}@x.com", minutes=60 * 8 * i, preview=i % 4 == 0))
+        calls: list[dict] = []
+        events = store.client.meta.events
+        events.register(
+            "provide-client-params.dynamodb.*", lambda params, **_: calls.append(params)
+        )
+        events.register(
+            "after-call.dynamodb.*",
+            lambda parsed, model, **_: calls[-1].update(
+                op=model.name, read=parsed.get("ScannedCount")
+            ),
+        )
+        found, cursor, pages = [], None, 0
+        while True:
+            calls.clear()
+            page = store.search(preview=True, limit=4, cursor=cursor)
+            assert {call["op"] for call in calls} == {"Query"}
+            leads_read = sum(c["read"] for c in calls if c["TableName"] == store.leads_table)
+            assert leads_read <= 4
+            found += [item.email for item in page.items]
+            pages += 1
+            if page.next is None:
+                break
+            cursor = page.next
+        assert found == [f"u{i:02d}@x.com" for i in reversed(range(0, 30, 4))]
+        assert pages >= 30 / 4
+
 
 # --- failures: a loopback stand-in for DynamoDB that throttles or cancels, in front of moto -----
 class FaultyDynamo:
