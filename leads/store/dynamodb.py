@@ -146,6 +146,8 @@ class DynamoLeadStore(LeadStore):
 
     # --- reads --------------------------------------------------------------------------------
     def read_item(self, email: str) -> Item | None:
+        if not email:  # DynamoDB refuses an empty key; no lead has one
+            return None
         response = self.call(
             "get_item",
             TableName=self.leads_table,
@@ -167,6 +169,8 @@ class DynamoLeadStore(LeadStore):
         limit: int = 50,
     ) -> Page:
         limit = max(1, min(limit, self.max_page_size))
+        if domain == "":  # no lead has an empty domain, and DynamoDB refuses an empty key
+            return Page(items=[], next=None)
         return dynamo_search.search(
             self, domain=domain, preview=preview, cursor=cursor, limit=limit
         )

@@ -434,3 +434,9 @@ class FailureTestCase:
         for command in ("createtables", "rebuildcounts", "sendpending"):
             with pytest.raises(CommandError, match="DynamoDB"):
                 call_command(command)
+
+    def test_empty_keys_find_nothing_instead_of_failing(self, store):
+        store.add(lead("ann@x.com"))
+        assert store.get("") is None
+        assert store.delete("") is False
+        assert store.search(domain="").items == []
