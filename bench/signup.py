@@ -32,8 +32,8 @@ def wrk(url: str, seconds: int, connections: int, env: dict, script: str | None 
     if script:
         cmd[1:1] = ["-s", script]
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
-    if "unexpected status" in out:
-        raise SystemExit("wrk saw a non-200 answer:\n" + out)
+    if "Non-2xx" in out or "Socket errors" in out:
+        raise SystemExit("wrk saw an answer other than 200:\n" + out)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", out)
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p50.group(2)]
