@@ -1,7 +1,7 @@
 """The staff counts page and /api/domains at two sizes of the SQL store: the same time at both.
 
     .venv/bin/python bench/staff_counts.py [--sizes 10000 100000] [--domains 1000] [--days 90]
-                                           [--rounds 5] [--requests 20]
+                                           [--rounds 5] [--requests 20] [--reuse DIR]
 
 Builds one SQLite database per size through the store port (`store.add`, in one transaction
 per 5,000 leads, so the counters are exactly what signups would have made), with the same
@@ -123,6 +123,7 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=90)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--requests", type=int, default=20, help="per endpoint, per round")
+    parser.add_argument("--reuse", type=Path, help="a folder left by an earlier run: skip building")
     parser.add_argument("--build", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--measure", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -131,10 +132,10 @@ def main() -> None:
     if args.measure:
         return measure(args.requests, args.measure)
 
-    tmp = Path(tempfile.mkdtemp(prefix="bench-staff-counts-"))
+    tmp = args.reuse or Path(tempfile.mkdtemp(prefix="bench-staff-counts-"))
     os.environ["BENCH_SECRET"] = secrets.token_urlsafe(50)
     envs = {n: django_env(tmp / f"{n}.sqlite3", tmp / "static") for n in args.sizes}
-    for n in args.sizes:
+    for n in [] if args.reuse else args.sizes:
         began = time.perf_counter()
         built = json.loads(run("--build", str(n), "--domains", str(args.domains),
                                "--days", str(args.days), env=envs[n]))  # fmt: skip
