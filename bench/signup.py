@@ -4,7 +4,8 @@
 
 One gunicorn serves both /bare (an HttpResponse behind the same middleware) and /signup, and wrk
 (Debian's package) loads them in turn, round after round, so that both see the same machine.
-Every signup posts a new email; the script checks afterwards that each 200 was stored.
+Every signup posts a new email; the script checks afterwards that each 200 was stored. It also
+reports the workers' CPU time per request (Linux: it reads /proc).
 """
 
 from __future__ import annotations
@@ -39,6 +40,17 @@ def wrk(url: str, seconds: int, connections: int, env: dict, script: str | None 
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p50.group(2)]
     done = int(re.search(r"(\d+) requests in", out).group(1))
     return {"rps": rps, "p50_ms": float(p50.group(1)) * scale, "requests": done}
+
+
+def workers_cpu_ms(arbiter: int) -> float:
+    """CPU time (user + system) that gunicorn's workers have used so far, in milliseconds."""
+    tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{arbiter}/task/{arbiter}/children").read_text().split()
+    total = 0
+    for pid in children:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        total += int(fields[11]) + int(fields[12])  # utime and stime: fields 14 and 15 of stat
+    return total * tick_ms
 
 
 def main() -> None:
@@ -95,9 +107,12 @@ def main() -> None:
                 run_env = {**env, "CSRF_TOKEN": token, "RUN_ID": uuid.uuid4().hex[:8]}
                 seconds = 3 if n == 0 else args.seconds
                 url = base + ("/bare" if name == "bare" else "/signup")
+                cpu_before = workers_cpu_ms(server.pid)
                 result = wrk(
                     url, seconds, args.connections, run_env, script if name == "signup" else None
                 )
+                # Both runs keep the workers busy; CPU per request says what a request costs.
+                result["cpu_ms"] = (workers_cpu_ms(server.pid) - cpu_before) / result["requests"]
                 if name == "signup":
                     answered += result["requests"]
                 if n:
@@ -133,6 +148,9 @@ def main() -> None:
     print(f"bare view:     {bare:8.0f} req/s (median of {args.rounds} runs)")
     print(f"signup:        {signup:8.0f} req/s")
     print(f"ratio:         {signup / bare:8.2f}")
+    for name in ("bare", "signup"):
+        cpu = statistics.median(r["cpu_ms"] for r in results[name])
+        print(f"workers' CPU per {name} request: {cpu:.2f} ms")
     print(
         f"signup p50 under load: {statistics.median(r['p50_ms'] for r in results['signup']):.1f} ms"
     )
