@@ -78,7 +78,7 @@ def decode_cursor(cursor: str) -> dict:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         position = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # RecursionError: deeply nested JSON such as [[[[...
         raise InvalidCursor(cursor) from None
     if not isinstance(position, dict):
         raise InvalidCursor(cursor)

@@ -97,7 +97,8 @@ def start_key(cursor: str, key: Any, index_key: str, index_value: str) -> Item:
     """The ExclusiveStartKey that a cursor's position stands for, if we handed it out."""
     if not isinstance(key, dict) or set(key) != {"email", index_key, "sort_key"}:
         raise InvalidCursor(cursor)
-    if not all(isinstance(value, str) for value in key.values()):
+    # Every key we hand out is ASCII (emails are, once their domain is IDNA-encoded).
+    if not all(isinstance(value, str) and value.isascii() for value in key.values()):
         raise InvalidCursor(cursor)
     if key[index_key] != index_value or not _SORT_KEY.fullmatch(key["sort_key"]):
         raise InvalidCursor(cursor)

@@ -116,10 +116,14 @@ class SqlLeadStore(LeadStore):
         try:
             created_at = datetime.fromisoformat(position["t"])
             email = position["e"]
-        except (KeyError, TypeError, ValueError):
+            # Both must survive the trip to the database: a time in range once in UTC (0001-01-01
+            # at +14:00 is not), and text that encodes (a lone surrogate does not).
+            if created_at.tzinfo is None or not isinstance(email, str):
+                raise ValueError
+            created_at = created_at.astimezone(UTC)
+            email.encode()
+        except (KeyError, TypeError, ValueError, OverflowError):
             raise InvalidCursor(cursor) from None
-        if not isinstance(email, str) or created_at.tzinfo is None:
-            raise InvalidCursor(cursor)
         return created_at, email
 
     def domain_counts(self) -> list[DomainCount]:

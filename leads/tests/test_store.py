@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from leads.store import DayCount, DomainCount, InvalidCursor, Lead
+from leads.store.base import decode_cursor, encode_cursor
 
 pytestmark = pytest.mark.postgres
 
@@ -115,6 +118,35 @@ class SearchTestCase:
     def test_it_rejects_a_cursor_it_did_not_hand_out(self, store):
         with pytest.raises(InvalidCursor):
             store.search(cursor="not-a-cursor!")
+
+    def test_it_rejects_a_deeply_nested_cursor(self, store):
+        with pytest.raises(InvalidCursor):
+            store.search(cursor=base64.urlsafe_b64encode(b"[" * 5000).decode())
+
+    @pytest.mark.parametrize(
+        "forge",
+        [
+            pytest.param(lambda text: text.replace("@", "\ud800@"), id="lone-surrogate"),
+            pytest.param(
+                lambda text: re.sub(
+                    r"\d{4}-\d\d-\d\dT[\d:.]+(Z|\+00:00)", "0001-01-01T00:00+14:00", text
+                ),
+                id="time-before-year-one-in-utc",
+            ),
+        ],
+    )
+    def test_it_rejects_a_tampered_cursor(self, store, forge):
+        for i in range(3):
+            store.add(lead(f"u{i}@x.com", minutes=i))
+
+        def tamper(value):
+            if isinstance(value, dict):
+                return {key: tamper(item) for key, item in value.items()}
+            return forge(value) if isinstance(value, str) else value
+
+        cursor = store.search(limit=1).next
+        with pytest.raises(InvalidCursor):
+            store.search(cursor=encode_cursor(tamper(decode_cursor(cursor))))
 
     def test_iter_leads_reads_every_matching_lead(self, store):
         for i in range(5):
