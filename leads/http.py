@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest
+from django_ratelimit.core import is_ratelimited
 
 
 def client_ip(group: str | None, request: HttpRequest) -> str:
@@ -23,3 +24,13 @@ def client_ip(group: str | None, request: HttpRequest) -> str:
 
 def wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
+
+
+def over_rate(request: HttpRequest, *, group: str, rate: str) -> bool:
+    """Counts this request against its client's address; True once the client is over `rate`.
+
+    Counted before any work is done, so that requests arriving together are all counted.
+    """
+    if rate == "off":
+        return False
+    return is_ratelimited(request, group=group, key=client_ip, rate=rate, increment=True)

@@ -6,11 +6,10 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
-from django_ratelimit.core import is_ratelimited
 
 from leads import signups
 from leads.forms import SignupForm
-from leads.http import client_ip, wants_json
+from leads.http import over_rate, wants_json
 from leads.store import StoreUnavailable, get_store
 
 THANKS = "Thank you! You are on the list; we will be in touch."
@@ -23,7 +22,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def signup(request: HttpRequest) -> HttpResponse:
-    if _too_many_signups(request):
+    if over_rate(request, group="signup", rate=settings.SIGNUP_RATE_LIMIT):
         message = "Too many signups from your address. Please try again later."
         if wants_json(request):
             return JsonResponse({"error": message}, status=429)
@@ -47,13 +46,6 @@ def signup(request: HttpRequest) -> HttpResponse:
     if wants_json(request):
         return JsonResponse({"message": THANKS})
     return redirect("thanks", permanent=False)
-
-
-def _too_many_signups(request: HttpRequest) -> bool:
-    rate = settings.SIGNUP_RATE_LIMIT
-    if rate == "off":
-        return False
-    return is_ratelimited(request, group="signup", key=client_ip, rate=rate, increment=True)
 
 
 @require_GET

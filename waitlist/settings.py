@@ -144,8 +144,11 @@ _cache_url = envstr("CACHE_URL", "locmem://")
 if _cache_url.startswith("db://"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "BACKEND": "waitlist.cache.AtomicDatabaseCache",
             "LOCATION": _cache_url.removeprefix("db://") or "django_cache",
+            # One row per client address and window: Django's default of 300 rows would start
+            # deleting live counters (resetting them) as soon as 300 clients came in a minute.
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     }
 elif _cache_url.startswith("locmem://"):
@@ -178,6 +181,19 @@ def envrate(name: str, default: str) -> str:
 
 SIGNUP_RATE_LIMIT = envrate("SIGNUP_RATE_LIMIT", "10/m")
 LOGIN_RATE_LIMIT = envrate("LOGIN_RATE_LIMIT", "10/m")
+
+
+def rate_window(rate: str) -> int:
+    """The seconds of a rate's window: 10/m -> 60, 100/5m -> 300."""
+    period = rate.partition("/")[2]
+    return int(period[:-1] or 1) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[-1]]
+
+
+# The database cache's incr() writes a counter back with the cache's default timeout, so that
+# timeout must outlast the longest window, or a client who pauses would start again from zero.
+CACHES["default"]["TIMEOUT"] = 5 + max(
+    (rate_window(r) for r in (SIGNUP_RATE_LIMIT, LOGIN_RATE_LIMIT) if r != "off"), default=60
+)
 # How many proxies (load balancer, CDN) stand in front of the app and append to X-Forwarded-For.
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 RATELIMIT_USE_CACHE = "default"

@@ -35,14 +35,14 @@ class LoginTestCase:
         assert response.status_code == 200
         assert b"Your username and password did not match" in response.content
 
-    def test_it_refuses_a_client_after_too_many_failures(self, client, staff, settings):
+    def test_it_refuses_a_client_after_too_many_attempts(self, client, staff, settings):
         settings.LOGIN_RATE_LIMIT = "3/m"
         for _ in range(3):
             assert sign_in(client, "wrong").status_code == 200
         response = sign_in(client, PASSWORD)  # even the right password, or guessing goes on
         assert response.status_code == 429
         assert response["Retry-After"] == "60"
-        assert b"Too many failed sign-in attempts from your address." in response.content
+        assert b"Too many sign-in attempts from your address." in response.content
         assert b'name="password"' in response.content  # the form is still there
         assert "_auth_user_id" not in client.session
 
@@ -62,11 +62,14 @@ class LoginTestCase:
             response = client.post("/accounts/login/", data, HTTP_X_FORWARDED_FOR=forged)
         assert response.status_code == 429
 
-    def test_it_counts_only_failures(self, client, staff, settings):
+    def test_it_counts_every_attempt_but_not_the_page(self, client, staff, settings):
         settings.LOGIN_RATE_LIMIT = "3/m"
         for _ in range(5):
+            assert client.get("/accounts/login/").status_code == 200
+        for _ in range(3):
             assert sign_in(client, PASSWORD).status_code == 302
             client.post("/accounts/logout/")
+        assert sign_in(client, PASSWORD).status_code == 429
 
     def test_it_does_not_throttle_when_the_limit_is_off(self, client, staff, settings):
         settings.LOGIN_RATE_LIMIT = "off"

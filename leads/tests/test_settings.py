@@ -84,6 +84,16 @@ class SettingsTestCase:
         assert setting("SIGNUP_RATE_LIMIT", **PRODUCTION, SIGNUP_RATE_LIMIT="OFF") == "'off'"
         assert setting("SIGNUP_RATE_LIMIT", **PRODUCTION) == "'10/m'"
 
+    def test_shared_rate_limit_counters_outlast_the_longest_window(self):
+        env = {**PRODUCTION, "CACHE_URL": "db://django_cache", "LOGIN_RATE_LIMIT": "100/5m"}
+        assert (
+            setting("CACHES['default']['BACKEND']", **env) == "'waitlist.cache.AtomicDatabaseCache'"
+        )
+        assert setting("CACHES['default']['TIMEOUT']", **env) == "305"
+        assert (
+            setting("CACHES['default']['TIMEOUT']", **PRODUCTION, SIGNUP_RATE_LIMIT="5/h") == "3605"
+        )
+
     def test_the_lab_env_names_work(self):
         env = {**PRODUCTION, "CCBDA_SIGNUP_TABLE": "lab-table", "DJANGO_LOGLEVEL": "debug"}
         assert setting("LEADS_TABLE", **env) == "'lab-table'"
