@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from cfnlint.decode import cfn_yaml
 
 from deploy.tests.conftest import ROOT
@@ -28,16 +29,24 @@ class GitHubDeployRoleTestCase:
         result = subprocess.run([str(cfn_lint), str(PATH)], capture_output=True, text=True)
         assert result.returncode == 0, result.stdout
 
-    def test_it_trusts_only_version_tags_of_one_repository(self, roles):
+    def test_it_trusts_only_the_production_environment_of_one_repository(self, roles):
         (trust,) = roles["DeployRole"]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
         assert trust["Action"] == "sts:AssumeRoleWithWebIdentity"
-        condition = trust["Condition"]
-        assert condition["StringEquals"] == {
-            "token.actions.githubusercontent.com:aud": "sts.amazonaws.com"
+        # The deploy job names the environment, so GitHub's token says the environment, not the
+        # tag: trusting the tag's subject would refuse every deploy.
+        assert trust["Condition"] == {
+            "StringEquals": {
+                "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                "token.actions.githubusercontent.com:sub": {
+                    "Fn::Sub": "repo:${GitHubRepository}:environment:production"
+                },
+            }
         }
-        assert condition["StringLike"]["token.actions.githubusercontent.com:sub"] == {
-            "Fn::Sub": "repo:${GitHubRepository}:ref:refs/tags/v*"
-        }
+
+    def test_the_workflow_deploys_from_that_environment_on_version_tags(self):
+        workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "deploy.yml").read_text())
+        assert workflow[True]["push"]["tags"] == ["v*"]  # YAML 1.1 reads the key `on` as True
+        assert workflow["jobs"]["deploy"]["environment"] == "production"
 
     def test_it_creates_nothing_itself_but_hands_the_stack_to_cloudformation(self, roles):
         statements = deploy_statements(roles)
