@@ -32,6 +32,10 @@ RUN DJANGO_SECRET_KEY=build-only-not-a-secret-collectstatic-needs-a-50-character
     DJANGO_ALLOWED_HOSTS=localhost \
     python manage.py collectstatic --no-input --verbosity 0 \
     && python -m compileall -q manage.py waitlist leads deploy
+# ECS mounts a scratch volume on /tmp (the root filesystem is read-only). A volume starts empty
+# and owned by root; declaring the path here makes ECS copy the image's /tmp (mode 1777) into
+# it, so the app user can write there.
+VOLUME ["/tmp"]
 USER 10001:10001
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \

@@ -23,6 +23,9 @@ keepalive = 75
 # The heartbeat files must live on a tmpfs: the root filesystem is read-only, and a slow disk
 # can make the arbiter kill healthy workers.
 worker_tmp_dir = "/dev/shm"  # noqa: S108 - a tmpfs, private to the container
+# Gunicorn 27's control socket (for `gunicornc`) would live in $HOME, which the app user does
+# not have on a read-only filesystem; nothing here uses it.
+control_socket_disable = True
 accesslog = "-"
 errorlog = "-"
 loglevel = os.getenv("GUNICORN_LOGLEVEL", "info")

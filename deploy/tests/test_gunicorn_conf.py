@@ -65,6 +65,7 @@ class GunicornConfTestCase:
         config = load(monkeypatch)
         assert config["worker_tmp_dir"] == "/dev/shm"
         assert (config["accesslog"], config["errorlog"]) == ("-", "-")
+        assert config["control_socket_disable"] is True  # it would want a writable $HOME
 
     def test_it_allows_the_task_address_that_the_load_balancer_checks(self, monkeypatch, metadata):
         monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", "signup.example.com")

@@ -210,6 +210,12 @@ class ServiceTestCase:
             assert definition["ReadonlyRootFilesystem"] is True
             assert definition["MountPoints"] == [{"SourceVolume": "tmp", "ContainerPath": "/tmp"}]
             assert props(template, task)["Volumes"] == [{"Name": "tmp"}]
+        # ECS fills the volume from the image (mode 1777) only where the image declares one.
+        dockerfile = (ROOT / "Dockerfile").read_text()
+        assert 'VOLUME ["/tmp"]' in dockerfile.partition("\nFROM ")[2].partition("\nFROM ")[2]
+
+    def test_the_load_balancer_waits_for_the_internet_gateway(self, template):
+        assert resource(template, "LoadBalancer")["DependsOn"] == "GatewayAttachment"
 
     def test_it_reads_the_secret_key_from_secrets_manager(self, template):
         for task in ("WebTaskDefinition", "MaintenanceTaskDefinition"):
