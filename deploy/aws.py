@@ -11,7 +11,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, WaiterError
 
 NO_CHANGES = "No updates are to be performed"
 NO_ECHO = "****"
@@ -69,11 +69,19 @@ def deploy_stack(
     With `role_arn`, CloudFormation acts as that role (so the caller itself needs no right to
     create IAM roles, tables or databases)."""
     current = stack(cfn, name)
-    if current is not None and current["StackStatus"] == "ROLLBACK_COMPLETE":
+    status = current["StackStatus"] if current else ""
+    if status == "ROLLBACK_COMPLETE":
         raise DeployError(
-            f"stack {name} failed to create and was rolled back; see its events, then "
+            f"stack {name} failed to create and was rolled back ({failures(cfn, name)}); "
             f"`aws cloudformation delete-stack --stack-name {name}` and deploy again"
         )
+    if status.endswith("_FAILED"):
+        raise DeployError(
+            f"stack {name} is {status} ({failures(cfn, name)}); mend it in the CloudFormation "
+            "console (README: Tearing down) and deploy again"
+        )
+    if status.endswith("_IN_PROGRESS"):
+        raise DeployError(f"stack {name} is {status}: wait until it is done and deploy again")
     args = {
         "StackName": name,
         "TemplateBody": template_body,
@@ -85,7 +93,7 @@ def deploy_stack(
         args["RoleARN"] = role_arn
     if current is None:
         cfn.create_stack(**args)
-        cfn.get_waiter("stack_create_complete").wait(StackName=name, WaiterConfig=STACK_WAIT)
+        wait_for_stack(cfn, name, "stack_create_complete")
         return True
     try:
         cfn.update_stack(**args)
@@ -93,8 +101,28 @@ def deploy_stack(
         if NO_CHANGES in str(exc):
             return False
         raise
-    cfn.get_waiter("stack_update_complete").wait(StackName=name, WaiterConfig=STACK_WAIT)
+    wait_for_stack(cfn, name, "stack_update_complete")
     return True
+
+
+def wait_for_stack(cfn: Any, name: str, waiter: str) -> None:
+    try:
+        cfn.get_waiter(waiter).wait(StackName=name, WaiterConfig=STACK_WAIT)
+    except WaiterError as exc:
+        status = (exc.last_response.get("Stacks") or [{}])[0].get("StackStatus", "unknown")
+        raise DeployError(f"stack {name} ended {status}: {failures(cfn, name)}") from None
+
+
+def failures(cfn: Any, name: str, most: int = 5) -> str:
+    """The latest failed events of a stack, for a deploy's error message."""
+    events = cfn.describe_stack_events(StackName=name)["StackEvents"]  # newest first
+    failed = [e for e in events if e["ResourceStatus"].endswith("_FAILED")][:most]
+    if not failed:
+        return "no failed resource in its events"
+    return "; ".join(
+        f"{e['LogicalResourceId']} {e['ResourceStatus']}: {e.get('ResourceStatusReason', '')}"
+        for e in failed
+    )
 
 
 def outputs(cfn: Any, name: str) -> dict[str, str]:

@@ -30,6 +30,7 @@ if __package__ in (None, ""):  # run as a script: `deploy` must be this folder's
     sys.path[0] = str(ROOT)
 
 import boto3  # noqa: E402
+from dotenv import dotenv_values  # noqa: E402
 
 from deploy import aws  # noqa: E402
 
@@ -49,6 +50,16 @@ STAFF_CODE = (
 )
 # collectstatic only needs settings that load; this key signs nothing.
 THROWAWAY_KEY = "deploy-collectstatic-only-" + "x" * 40
+# collectstatic reads the project's .env as well: set there but not in the deploy's own
+# environment, these would send the upload to another endpoint, or as another identity.
+UPLOAD_REDIRECTS = (
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_S3",
+    "AWS_PROFILE",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+)
 
 
 def image_tag(root: Path = ROOT) -> str:
@@ -91,6 +102,7 @@ class Deploy:
         self.dry_run, self.template, self.say = dry_run, template, say
         self.out: dict[str, str] = {}
         self._session: Any = None
+        self.dotenv = ROOT / ".env"
 
     def client(self, service: str) -> Any:
         if self._session is None:
@@ -149,9 +161,20 @@ class Deploy:
     def upload_static(self) -> None:
         bucket, cdn = self.output("StaticBucket"), self.output("StaticCdnDomain")
         self.step(f"upload static files to s3://{bucket} (served by https://{cdn})")
+        stray = [
+            name
+            for name, value in dotenv_values(self.dotenv).items()
+            if name in UPLOAD_REDIRECTS and value and name not in os.environ
+        ]
+        if stray:
+            raise aws.DeployError(
+                f"{self.dotenv} sets {', '.join(stray)}: collectstatic reads that file and "
+                f"would not upload to s3://{bucket} as this deploy does; unset them for the deploy"
+            )
         with tempfile.TemporaryDirectory() as scratch:
             self.sh(
                 [sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity", "1"],
+                CLOUD_FRONT="True",  # a lab .env may say False; the upload is the CDN's
                 STATIC_BUCKET=bucket,
                 STATIC_CDN_DOMAIN=cdn,
                 STATIC_ROOT=scratch,

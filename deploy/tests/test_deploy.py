@@ -136,6 +136,24 @@ class StaticTestCase:
         head = s3.head_object(Bucket=deploy.out["StaticBucket"], Key=css)
         assert head["CacheControl"] == "public, max-age=31536000, immutable"
 
+    def test_a_lab_switch_cannot_keep_the_files_out_of_the_bucket(self, deployer, monkeypatch):
+        monkeypatch.setenv("CLOUD_FRONT", "False")  # as a lab .env has it
+        deploy = deployer()
+        deploy.stack_update("first")
+        deploy.upload_static()
+        listing = client("s3").list_objects_v2(Bucket=deploy.out["StaticBucket"])
+        assert listing["KeyCount"] > 0
+
+    def test_it_refuses_a_dotenv_that_would_upload_elsewhere(self, deployer, tmp_path):
+        deploy = deployer()
+        deploy.dotenv = tmp_path / ".env"
+        deploy.dotenv.write_text("AWS_ENDPOINT_URL_S3=http://127.0.0.1:4566\nAWS_PROFILE=lab\n")
+        deploy.stack_update("first")
+        with pytest.raises(aws.DeployError, match="AWS_ENDPOINT_URL_S3, AWS_PROFILE"):
+            deploy.upload_static()
+        listing = client("s3").list_objects_v2(Bucket=deploy.out["StaticBucket"])
+        assert listing["KeyCount"] == 0
+
 
 class OneOffTestCase:
     def test_it_runs_the_release_in_the_stacks_network(self, deployer):
