@@ -109,7 +109,7 @@ class RolesTestCase:
 
     def test_it_lets_the_maintenance_role_scan_but_not_manage_tables(self, template):
         granted = actions(template, "MaintenanceTaskRole")
-        assert {"dynamodb:Scan", "dynamodb:BatchWriteItem", "sns:Publish"} <= granted
+        assert {"dynamodb:Scan", "sns:Publish"} <= granted
         assert {a for a in granted if a.endswith("Table")} == {"dynamodb:DescribeTable"}
 
     def test_it_lets_the_execution_role_read_only_the_app_secret(self, template):

@@ -67,6 +67,7 @@ class RebuildReport:
     counters: int  # non-zero counters written
     cleared: int  # counters that no lead backs any more, set to zero
     skipped: int = 0  # stored items that are not leads (no usable email) and were left alone
+    busy: int = 0  # counters that signups moved while the rebuild read: left as they were
 
 
 def encode_cursor(position: dict) -> str:
@@ -171,7 +172,9 @@ class LeadStore:
 
         Afterwards domain_counts(), daily_counts() and total() match the stored leads exactly;
         leads that another program wrote (the lab's code) get what search and counts need.
-        Safe to rerun; signups that land while it runs may need another run to be counted.
+        Safe to rerun, and to run while signups arrive: none of them is lost or counted twice
+        (a backend either holds them off until it is done, or leaves a counter they moved as
+        it was and reports it in `busy`, for a later run to recount).
         """
         raise NotImplementedError
 

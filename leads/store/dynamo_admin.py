@@ -1,7 +1,7 @@
 """Maintenance of the DynamoDB store: create the tables and indexes, rebuild the counters.
 
 Run from management commands with an operator's (or a deploy role's) credentials; the web role
-never needs CreateTable, UpdateTable, Scan or BatchWriteItem.
+never needs CreateTable, UpdateTable or Scan.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from leads.store.base import RebuildReport
-from leads.store.dynamo_items import INDEXES, Item, counter_key, derived
+from leads.store.dynamo_items import INDEXES, Item, counter_key, counter_updates, derived
 
 if TYPE_CHECKING:
     from leads.store.dynamodb import DynamoLeadStore
@@ -122,33 +122,31 @@ def create_tables(store: DynamoLeadStore) -> list[str]:
 
 
 def _fill(store: DynamoLeadStore, item: Item, now: datetime) -> Item | None:
-    """Give a lead the lab wrote the attributes that our indexes need; None if it vanished.
+    """Give a lead the lab wrote what our indexes need and count it, in one transaction.
 
-    The lab stored no signup time, so such a lead is stamped with the time of the rebuild
-    (when we first saw it). It is not made pending: the lab's code already notified the owner.
+    None if it vanished or was filled meanwhile. The lab stored no signup time, so such a lead
+    is stamped with the time of the rebuild (when we first saw it). It is not made pending:
+    the lab's code already notified the owner.
     """
     email = item["email"]["S"]
     created_at = item.get("created_at", {}).get("S")
-    extra = derived(email, datetime.fromisoformat(created_at) if created_at else now)
-    try:
-        store.call(
-            "update_item",
-            TableName=store.leads_table,
-            Key={"email": item["email"]},
-            UpdateExpression="SET #d = :domain, created_at = :c, #day = :day, sort_key = :k",
-            ConditionExpression="attribute_exists(email) AND attribute_not_exists(sort_key)",
-            ExpressionAttributeNames={"#d": "domain", "#day": "day"},
-            ExpressionAttributeValues={
-                ":domain": extra["domain"],
-                ":c": extra["created_at"],
-                ":day": extra["day"],
-                ":k": extra["sort_key"],
-            },
-            expect=("ConditionalCheckFailedException",),
-        )
-    except ClientError:
+    filled = {**item, **derived(email, datetime.fromisoformat(created_at) if created_at else now)}
+    update = {
+        "TableName": store.leads_table,
+        "Key": {"email": item["email"]},
+        "UpdateExpression": "SET #d = :domain, created_at = :c, #day = :day, sort_key = :k",
+        "ConditionExpression": "attribute_exists(email) AND attribute_not_exists(sort_key)",
+        "ExpressionAttributeNames": {"#d": "domain", "#day": "day"},
+        "ExpressionAttributeValues": {
+            ":domain": filled["domain"],
+            ":c": filled["created_at"],
+            ":day": filled["day"],
+            ":k": filled["sort_key"],
+        },
+    }
+    if not store.transact([{"Update": update}, *counter_updates(store.counters_table, filled, +1)]):
         return None  # erased, or signed up through us, while we were reading
-    return {**item, **extra}
+    return filled
 
 
 def _stored_counters(store: DynamoLeadStore) -> dict[tuple[str, str], int]:
@@ -159,6 +157,7 @@ def _stored_counters(store: DynamoLeadStore) -> dict[tuple[str, str], int]:
             "KeyConditionExpression": "#kind = :kind",
             "ExpressionAttributeNames": {"#kind": "kind"},
             "ExpressionAttributeValues": {":kind": {"S": kind}},
+            "ConsistentRead": True,
         }
         while True:
             response = store.call("query", **params)
@@ -170,23 +169,46 @@ def _stored_counters(store: DynamoLeadStore) -> dict[tuple[str, str], int]:
     return stored
 
 
-def _write_counters(store: DynamoLeadStore, rows: list[Item]) -> None:
-    for start in range(0, len(rows), 25):
-        requests = {
-            store.counters_table: [{"PutRequest": {"Item": r}} for r in rows[start : start + 25]]
-        }
-        for attempt in range(8):
-            response = store.call("batch_write_item", RequestItems=requests)
-            requests = response.get("UnprocessedItems") or {}
-            if not requests:
-                break
-            time.sleep(0.05 * 2**attempt)
-        else:
-            raise TimeoutError("DynamoDB kept leaving counter writes unprocessed")
+def _set_counter(
+    store: DynamoLeadStore, kind: str, key: str, total: int, yes: int | None, expected: int
+) -> bool:
+    """Set a counter unless a signup or an erasure moved it away from `expected`; True if set."""
+    values = {":t": {"N": str(total)}, ":was": {"N": str(expected)}}
+    expression = "SET #total = :t"
+    if yes is not None:
+        expression += ", preview_yes = :y"
+        values[":y"] = {"N": str(yes)}
+    condition = "#total = :was"
+    if expected == 0:
+        condition = "attribute_not_exists(#total) OR " + condition
+    try:
+        store.call(
+            "update_item",
+            TableName=store.counters_table,
+            Key=counter_key(kind, key),
+            UpdateExpression=expression,
+            ConditionExpression=condition,
+            ExpressionAttributeNames={"#total": "total"},
+            ExpressionAttributeValues=values,
+            expect=("ConditionalCheckFailedException",),
+        )
+    except ClientError:
+        return False
+    return True
 
 
 def rebuild_counts(store: DynamoLeadStore) -> RebuildReport:
+    """Recount from a consistent scan, without overwriting what signups change meanwhile.
+
+    The counters are read first; each is then set only if it still holds what it held then
+    (plus what this run added for the lab's leads it counted). A counter that a signup or an
+    erasure moved during the scan is left as it is, since the scan may or may not have seen
+    that lead, and is reported: it is right if it was right before, and a run at a quiet
+    moment recounts it.
+    """
     now = datetime.now(UTC)
+    before = _stored_counters(store)
+    ours: Counter[tuple[str, str]] = Counter()  # what this run's own transactions added
     domains: Counter[str] = Counter()
     previews: Counter[str] = Counter()
     days: Counter[str] = Counter()
@@ -205,6 +227,9 @@ def rebuild_counts(store: DynamoLeadStore) -> RebuildReport:
                 if filled_item is None:
                     continue
                 item, filled = filled_item, filled + 1
+                ours.update(
+                    [("domain", item["domain"]["S"]), ("day", item["day"]["S"]), ("total", "all")]
+                )
             leads += 1
             domains[item["domain"]["S"]] += 1
             previews[item["domain"]["S"]] += item.get("preview", {}).get("S") == "Yes"
@@ -219,19 +244,16 @@ def rebuild_counts(store: DynamoLeadStore) -> RebuildReport:
     wanted |= {("day", d): (n, None) for d, n in days.items()}
     if leads:
         wanted[("total", "all")] = (leads, None)
-    stale = {key for key, total in _stored_counters(store).items() if total and key not in wanted}
-    rows = []
-    for (kind, key), (total, yes) in wanted.items():
-        row = {**counter_key(kind, key), "total": {"N": str(total)}}
-        if yes is not None:
-            row["preview_yes"] = {"N": str(yes)}
-        rows.append(row)
-    for kind, key in stale:
-        row = {**counter_key(kind, key), "total": {"N": "0"}}
-        if kind == "domain":
-            row["preview_yes"] = {"N": "0"}
-        rows.append(row)
-    _write_counters(store, rows)
+    stale = {key: (0, 0 if key[0] == "domain" else None) for key, n in before.items() if n}
+    written = cleared = busy = 0
+    for (kind, key), (total, yes) in (stale | wanted).items():
+        expected = before.get((kind, key), 0) + ours[(kind, key)]
+        if not _set_counter(store, kind, key, total, yes, expected):
+            busy += 1
+        elif (kind, key) in wanted:
+            written += 1
+        else:
+            cleared += 1
     return RebuildReport(
-        leads=leads, filled=filled, counters=len(wanted), cleared=len(stale), skipped=skipped
+        leads=leads, filled=filled, counters=written, cleared=cleared, skipped=skipped, busy=busy
     )

@@ -165,7 +165,12 @@ class SqlLeadStore(LeadStore):
 
     def rebuild_counts(self) -> RebuildReport:
         # One transaction: readers see the old counters or the new ones, never a half-built set.
+        # Signups and erasures wait until it is done instead of racing the recount: SQLite's
+        # transactions (IMMEDIATE) already take the one write lock; PostgreSQL needs asking.
         with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("LOCK TABLE leads_lead IN SHARE MODE")
             leads = models.Lead.objects.count()
             by_domain = models.Lead.objects.values("domain").annotate(
                 total=Count("pk"), preview_yes=Count("pk", filter=Q(preview=True))

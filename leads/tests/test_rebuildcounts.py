@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -66,3 +66,46 @@ class DynamoRebuildCountsTestCase:
         assert store.domain_counts() == [DomainCount("x.com", 2, 1)]
         assert {i.email for i in store.search(domain="x.com").items} == {"Ann@X.com", "bob@x.com"}
         assert run()[1] == "Filled signup time, domain and day on 0 older leads."
+
+    def test_signups_and_erasures_during_the_scan_are_neither_lost_nor_undone(
+        self, store, monkeypatch
+    ):
+        store.add(Lead("Ann", "ann@x.com", True, T0))
+        store.add(Lead("Bob", "bob@y.com", False, T0))
+        lab = {"email": {"S": "lab@z.com"}, "name": {"S": "Lab"}, "preview": {"S": "No"}}
+        store.client.put_item(TableName=store.leads_table, Item=lab)
+        call = store.call
+
+        def meanwhile(operation, **params):
+            response = call(operation, **params)
+            if operation == "scan" and "LastEvaluatedKey" not in response:
+                # The scan has read every lead; the counters are not written yet.
+                store.add(Lead("New", "new@new.com", True, T0 + timedelta(days=1)))
+                store.delete("bob@y.com")
+            return response
+
+        monkeypatch.setattr(store, "call", meanwhile)
+        lines = run()
+        monkeypatch.undo()
+
+        assert lines[0] == "Counted 3 leads."  # as the scan saw them: ann, bob and the lab's
+        assert lines[-1].startswith("Left 2 counters as they were")  # y.com and T0's day
+        assert store.domain_counts() == [
+            DomainCount("new.com", 1, 1),
+            DomainCount("x.com", 1, 1),
+            DomainCount("z.com", 1, 0),
+        ]
+        today = datetime.now(UTC).date()  # the lab's lead is stamped with the run's time
+        assert store.daily_counts() == [
+            DayCount(T0.date(), 1),
+            DayCount(T0.date() + timedelta(days=1), 1),
+            DayCount(today, 1),
+        ]
+        assert store.total() == 3
+        assert {lead.email for lead in store.iter_leads()} == {
+            "ann@x.com",
+            "new@new.com",
+            "lab@z.com",
+        }
+        # At a quiet moment a second run finds every counter as it should be.
+        assert run()[2:] == ["Wrote 7 counters; set 0 stale to zero."]

@@ -11,8 +11,8 @@ class Command(BaseCommand):
     help = (
         "Read every lead page by page, give leads written by the lab's code what search and "
         "counts need (they are stamped with the time of this run: the lab kept no signup "
-        "time), and rewrite every per-domain, per-day and total counter. Safe to rerun; run it "
-        "again if signups arrived meanwhile."
+        "time), and rewrite every per-domain, per-day and total counter. Safe to rerun, and to run "
+        "while signups arrive: a counter they move meanwhile is left alone and reported."
     )
 
     def handle(self, *args: object, **options: object) -> None:
@@ -25,3 +25,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Wrote {report.counters} counters; set {report.cleared} stale to zero.")
         if report.skipped:
             self.stdout.write(f"Skipped {report.skipped} items without a valid email address.")
+        if report.busy:
+            self.stdout.write(
+                f"Left {report.busy} counters as they were: signups or erasures moved them while "
+                "the leads were read. Run again at a quieter moment to recount them."
+            )
