@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.utils import timezone
 
@@ -41,15 +42,22 @@ def deliver(lead: Lead) -> bool:
     return True
 
 
-def send_pending(*, batch: int = 100) -> tuple[int, int]:
-    """Deliver every pending notification; returns (sent, failed)."""
+def send_pending(*, batch: int = 100, min_age: timedelta = timedelta(0)) -> tuple[int, int]:
+    """Deliver every pending notification of a lead at least `min_age` old; (sent, failed).
+
+    A younger lead may be in the middle of its own signup's publish: leaving it alone keeps a
+    scheduled run from sending its notification a second time.
+    """
     store = get_store()
+    before = timezone.now() - min_age
     sent = failed = 0
     # An index may lag behind mark_notified (DynamoDB's are eventually consistent): a lead
     # seen again in this run was just delivered, and is not sent twice.
     seen: set[str] = set()
     while True:
-        leads = [lead for lead in store.pending(limit=batch) if lead.email not in seen]
+        leads = [
+            lead for lead in store.pending(limit=batch, before=before) if lead.email not in seen
+        ]
         if not leads:
             return sent, failed
         seen.update(lead.email for lead in leads)

@@ -145,8 +145,9 @@ class LeadStore:
         """How many leads are stored, from the counters only."""
         raise NotImplementedError
 
-    def pending(self, limit: int = 100) -> list[Lead]:
-        """Up to `limit` leads whose notification was not yet sent, oldest first.
+    def pending(self, limit: int = 100, *, before: datetime | None = None) -> list[Lead]:
+        """Up to `limit` leads whose notification was not yet sent, oldest first; with `before`,
+        only leads that signed up before then.
 
         Found through an index, never by reading every lead.
         """

@@ -10,7 +10,7 @@ import contextlib
 import logging
 import random
 import time
-from datetime import date
+from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
@@ -36,6 +36,7 @@ from leads.store.dynamo_items import (
     counter_updates,
     item_lead,
     lead_item,
+    timestamp,
 )
 
 logger = logging.getLogger(__name__)
@@ -212,14 +213,19 @@ class DynamoLeadStore(LeadStore):
         items = self.counters("total")
         return int(items[0]["total"]["N"]) if items else 0
 
-    def pending(self, limit: int = 100) -> list[Lead]:
+    def pending(self, limit: int = 100, *, before: datetime | None = None) -> list[Lead]:
+        condition = "#pending = :yes"
+        values = {":yes": {"S": PENDING_VALUE}}
+        if before is not None:  # the index's sort key starts with the signup time
+            condition += " AND sort_key < :before"
+            values[":before"] = {"S": timestamp(before)}
         response = self.call(
             "query",
             TableName=self.leads_table,
             IndexName=PENDING,
-            KeyConditionExpression="#pending = :yes",
+            KeyConditionExpression=condition,
             ExpressionAttributeNames={"#pending": PENDING},
-            ExpressionAttributeValues={":yes": {"S": PENDING_VALUE}},
+            ExpressionAttributeValues=values,
             ScanIndexForward=True,
             Limit=max(1, limit),
         )

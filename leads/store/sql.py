@@ -138,8 +138,10 @@ class SqlLeadStore(LeadStore):
         row = models.Counter.objects.filter(kind="total", key="all").first()
         return row.total if row else 0
 
-    def pending(self, limit: int = 100) -> list[Lead]:
+    def pending(self, limit: int = 100, *, before: datetime | None = None) -> list[Lead]:
         rows = models.Lead.objects.filter(notified_at__isnull=True).order_by("created_at")
+        if before is not None:
+            rows = rows.filter(created_at__lt=before)
         return [_lead(row) for row in rows[:limit]]
 
     def mark_notified(self, email: str) -> None:

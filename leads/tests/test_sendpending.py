@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from leads import notify
 from leads.store import Lead
@@ -50,6 +51,20 @@ class SendPendingTestCase:
         assert "Sent 0 pending notifications; 1 failed." in capsys.readouterr().out
         assert [p.email for p in store.pending()] == ["ann@x.com"]
 
+    def test_it_leaves_a_lead_alone_while_its_own_signup_may_be_publishing(
+        self, store, inbox, capsys
+    ):
+        store.add(Lead(name="Ann", email="ann@x.com", preview=False, created_at=timezone.now()))
+        call_command("sendpending")  # two minutes by default
+        assert "Sent 0 pending notifications; 0 failed." in capsys.readouterr().out
+        call_command("sendpending", "--min-age", "0")
+        assert "Sent 1 pending notifications; 0 failed." in capsys.readouterr().out
+        assert [m["Subject"] for m in inbox.read()] == ["New signup: ann@x.com"]
+
+    def test_it_refuses_a_negative_age(self, db):
+        with pytest.raises(CommandError, match="--min-age cannot be negative"):
+            call_command("sendpending", "--min-age", "-1")
+
 
 def signup(session: requests.Session, url: str, email: str) -> requests.Response:
     data = {"name": "Ann", "email": email, "previewAccess": "No"}
@@ -79,7 +94,8 @@ class SnsOutageTestCase:
         assert codes == [200, 200, 200]
         assert box.read() == []
 
-        delivered = broken.manage("sendpending", AWS_ENDPOINT_URL_SNS=moto.url)
+        # --min-age 0: these leads are seconds old, and no signup is publishing them.
+        delivered = broken.manage("sendpending", "--min-age", "0", AWS_ENDPOINT_URL_SNS=moto.url)
         assert "Sent 3 pending notifications; 0 failed." in delivered.stdout
         assert sorted(m["Subject"] for m in box.read()) == [
             f"New signup: u{i}@x.com" for i in range(3)
@@ -93,6 +109,6 @@ class SnsOutageTestCase:
         assert signup(session, working.url, "dee@y.org").status_code == 200  # duplicate
         assert signup(session, working.url, "u0@x.com").status_code == 200  # known
         assert [m["Subject"] for m in box.read()] == ["New signup: dee@y.org"]
-        again = working.manage("sendpending")
+        again = working.manage("sendpending", "--min-age", "0")
         assert "Sent 0 pending notifications; 0 failed." in again.stdout
         assert box.read() == []

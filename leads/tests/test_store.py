@@ -202,6 +202,14 @@ class PendingTestCase:
         store.add(lead("a@x.com", minutes=2))
         assert store.pending() == []
 
+    def test_pending_before_a_time_leaves_younger_leads_out(self, store):
+        store.add(lead("a@x.com"))
+        store.add(lead("b@x.com", minutes=5))
+        assert [item.email for item in store.pending(before=T0 + timedelta(minutes=5))] == [
+            "a@x.com"
+        ]
+        assert store.pending(before=T0) == []
+
     def test_pending_respects_the_limit(self, store):
         for i in range(5):
             store.add(lead(f"u{i}@x.com", minutes=i))
