@@ -68,6 +68,7 @@ class RebuildReport:
     cleared: int  # counters that no lead backs any more, set to zero
     skipped: int = 0  # stored items that are not leads (no usable email) and were left alone
     busy: int = 0  # counters that signups moved while the rebuild read: left as they were
+    merged: int = 0  # the lab's copies of leads who signed up again through us, removed
 
 
 def encode_cursor(position: dict) -> str:

@@ -121,32 +121,53 @@ def create_tables(store: DynamoLeadStore) -> list[str]:
     return done
 
 
-def _fill(store: DynamoLeadStore, item: Item, now: datetime) -> Item | None:
+def _fill(store: DynamoLeadStore, item: Item, now: datetime) -> tuple[Item | None, bool]:
     """Give a lead the lab wrote what our indexes need and count it, in one transaction.
 
-    None if it vanished or was filled meanwhile. The lab stored no signup time, so such a lead
-    is stamped with the time of the rebuild (when we first saw it). It is not made pending:
-    the lab's code already notified the owner.
+    Returns the lead as filled (None if it vanished or was filled meanwhile) and whether a
+    lab copy was removed. The lab kept addresses as typed; ours are lower-case, so a lead such
+    as Ann@X.com moves to ann@x.com, and if that person has signed up again through us, the
+    lab's copy goes. The lab stored no signup time, so such a lead is stamped with the time of
+    the rebuild (when we first saw it). It is not made pending: the lab's code already notified
+    the owner.
     """
     email = item["email"]["S"]
+    normal = email.lower()
     created_at = item.get("created_at", {}).get("S")
-    filled = {**item, **derived(email, datetime.fromisoformat(created_at) if created_at else now)}
-    update = {
-        "TableName": store.leads_table,
-        "Key": {"email": item["email"]},
-        "UpdateExpression": "SET #d = :domain, created_at = :c, #day = :day, sort_key = :k",
-        "ConditionExpression": "attribute_exists(email) AND attribute_not_exists(sort_key)",
-        "ExpressionAttributeNames": {"#d": "domain", "#day": "day"},
-        "ExpressionAttributeValues": {
-            ":domain": filled["domain"],
-            ":c": filled["created_at"],
-            ":day": filled["day"],
-            ":k": filled["sort_key"],
-        },
+    filled = {
+        **item,
+        "email": {"S": normal},
+        **derived(normal, datetime.fromisoformat(created_at) if created_at else now),
     }
-    if not store.transact([{"Update": update}, *counter_updates(store.counters_table, filled, +1)]):
-        return None  # erased, or signed up through us, while we were reading
-    return filled
+    unfilled = "attribute_exists(email) AND attribute_not_exists(sort_key)"
+    counts = counter_updates(store.counters_table, filled, +1)
+    if normal == email:
+        update = {
+            "TableName": store.leads_table,
+            "Key": {"email": item["email"]},
+            "UpdateExpression": "SET #d = :domain, created_at = :c, #day = :day, sort_key = :k",
+            "ConditionExpression": unfilled,
+            "ExpressionAttributeNames": {"#d": "domain", "#day": "day"},
+            "ExpressionAttributeValues": {
+                ":domain": filled["domain"],
+                ":c": filled["created_at"],
+                ":day": filled["day"],
+                ":k": filled["sort_key"],
+            },
+        }
+        return (filled if store.transact([{"Update": update}, *counts]) else None), False
+    remove = {"TableName": store.leads_table, "Key": {"email": item["email"]}}
+    remove["ConditionExpression"] = unfilled
+    move = {
+        "TableName": store.leads_table,
+        "Item": filled,
+        "ConditionExpression": "attribute_not_exists(email)",
+    }
+    if store.transact([{"Delete": remove}, {"Put": move}, *counts]):
+        return filled, False
+    if store.read_item(normal) is not None and store.transact([{"Delete": remove}]):
+        return None, True  # the person is a lead of ours already, counted as such
+    return None, False  # erased, or filled by another run, while we were reading
 
 
 def _stored_counters(store: DynamoLeadStore) -> dict[tuple[str, str], int]:
@@ -212,7 +233,7 @@ def rebuild_counts(store: DynamoLeadStore) -> RebuildReport:
     domains: Counter[str] = Counter()
     previews: Counter[str] = Counter()
     days: Counter[str] = Counter()
-    leads = filled = skipped = 0
+    leads = filled = skipped = merged = 0
     params: dict[str, Any] = {"TableName": store.leads_table, "ConsistentRead": True}
     while True:
         response = store.call("scan", **params)
@@ -223,7 +244,8 @@ def rebuild_counts(store: DynamoLeadStore) -> RebuildReport:
                 skipped += 1
                 continue
             if "sort_key" not in item:
-                filled_item = _fill(store, item, now)
+                filled_item, removed = _fill(store, item, now)
+                merged += removed
                 if filled_item is None:
                     continue
                 item, filled = filled_item, filled + 1
@@ -255,5 +277,11 @@ def rebuild_counts(store: DynamoLeadStore) -> RebuildReport:
         else:
             cleared += 1
     return RebuildReport(
-        leads=leads, filled=filled, counters=written, cleared=cleared, skipped=skipped, busy=busy
+        leads=leads,
+        filled=filled,
+        counters=written,
+        cleared=cleared,
+        skipped=skipped,
+        busy=busy,
+        merged=merged,
     )

@@ -80,7 +80,7 @@ class DynamoLeadStore(LeadStore):
             raise unavailable(e) from e
 
     def transact(self, parts: list[dict]) -> bool:
-        """Run one transaction; False if its first part's condition cancelled it."""
+        """Run one transaction; False if a part's condition cancelled it."""
         for attempt in range(ATTEMPTS):
             try:
                 self.call(
@@ -91,7 +91,7 @@ class DynamoLeadStore(LeadStore):
                 return True
             except ClientError as e:
                 reasons = [r.get("Code") for r in e.response.get("CancellationReasons", [])]
-                if reasons and reasons[0] == "ConditionalCheckFailed":
+                if "ConditionalCheckFailed" in reasons:
                     return False
                 if not RETRY_REASONS.intersection(reasons):
                     raise unavailable(e) from e

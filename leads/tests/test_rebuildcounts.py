@@ -64,8 +64,32 @@ class DynamoRebuildCountsTestCase:
             "Skipped 1 items without a valid email address.",
         ]
         assert store.domain_counts() == [DomainCount("x.com", 2, 1)]
-        assert {i.email for i in store.search(domain="x.com").items} == {"Ann@X.com", "bob@x.com"}
+        # The lab kept the address as typed; ours are lower-case, as a signup or an erasure
+        # normalises what it is given.
+        assert {i.email for i in store.search(domain="x.com").items} == {"ann@x.com", "bob@x.com"}
         assert run()[1] == "Filled signup time, domain and day on 0 older leads."
+        assert store.add(Lead("Ann", "ann@x.com", True, T0)) is False  # known: not stored twice
+        assert store.delete("ann@x.com") is True
+        assert store.domain_counts() == [DomainCount("x.com", 1, 0)]
+
+    def test_it_removes_the_labs_copy_of_a_lead_who_signed_up_again_through_us(self, store):
+        item = {"email": {"S": "Ann@X.com"}, "name": {"S": "Lab"}, "preview": {"S": "Yes"}}
+        store.client.put_item(TableName=store.leads_table, Item=item)
+        store.add(Lead("Ann", "ann@x.com", False, T0))
+        assert run() == [
+            "Counted 1 leads.",
+            "Filled signup time, domain and day on 0 older leads.",
+            "Wrote 3 counters; set 0 stale to zero.",
+            "Removed 1 lab copies of leads who signed up again through us.",
+        ]
+        assert store.get("ann@x.com") == Lead("Ann", "ann@x.com", False, T0)
+        assert (
+            store.client.get_item(
+                TableName=store.leads_table, Key={"email": {"S": "Ann@X.com"}}
+            ).get("Item")
+            is None
+        )
+        assert store.domain_counts() == [DomainCount("x.com", 1, 0)]
 
     def test_signups_and_erasures_during_the_scan_are_neither_lost_nor_undone(
         self, store, monkeypatch

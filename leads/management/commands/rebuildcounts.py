@@ -23,6 +23,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Counted {report.leads} leads.")
         self.stdout.write(f"Filled signup time, domain and day on {report.filled} older leads.")
         self.stdout.write(f"Wrote {report.counters} counters; set {report.cleared} stale to zero.")
+        if report.merged:
+            self.stdout.write(
+                f"Removed {report.merged} lab copies of leads who signed up again through us."
+            )
         if report.skipped:
             self.stdout.write(f"Skipped {report.skipped} items without a valid email address.")
         if report.busy:
