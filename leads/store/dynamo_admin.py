@@ -234,6 +234,7 @@ def rebuild_counts(store: DynamoLeadStore) -> RebuildReport:
     previews: Counter[str] = Counter()
     days: Counter[str] = Counter()
     leads = filled = skipped = merged = 0
+    moved: set[str] = set()  # lab leads this run put under their lower-case key (and counted)
     params: dict[str, Any] = {"TableName": store.leads_table, "ConsistentRead": True}
     while True:
         response = store.call("scan", **params)
@@ -243,12 +244,16 @@ def rebuild_counts(store: DynamoLeadStore) -> RebuildReport:
             if not local or not domain:
                 skipped += 1
                 continue
+            if email in moved:
+                continue  # a later page of the scan reached it again under its new key
             if "sort_key" not in item:
                 filled_item, removed = _fill(store, item, now)
                 merged += removed
                 if filled_item is None:
                     continue
                 item, filled = filled_item, filled + 1
+                if item["email"]["S"] != email:
+                    moved.add(item["email"]["S"])
                 ours.update(
                     [("domain", item["domain"]["S"]), ("day", item["day"]["S"]), ("total", "all")]
                 )

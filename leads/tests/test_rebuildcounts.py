@@ -72,6 +72,25 @@ class DynamoRebuildCountsTestCase:
         assert store.delete("ann@x.com") is True
         assert store.domain_counts() == [DomainCount("x.com", 1, 0)]
 
+    def test_a_moved_lead_met_again_on_a_later_page_is_counted_once(self, store, monkeypatch):
+        for email in ("Ann@X.com", "Bea@X.com"):
+            item = {"email": {"S": email}, "name": {"S": "Lab"}, "preview": {"S": "No"}}
+            store.client.put_item(TableName=store.leads_table, Item=item)
+        call = store.call
+
+        def small_pages(operation, **params):  # so that the scan goes on after each move
+            return call(operation, **({**params, "Limit": 1} if operation == "scan" else params))
+
+        monkeypatch.setattr(store, "call", small_pages)
+        lines = run()
+        monkeypatch.undo()
+        assert lines[:2] == [
+            "Counted 2 leads.",
+            "Filled signup time, domain and day on 2 older leads.",
+        ]
+        assert store.domain_counts() == [DomainCount("x.com", 2, 0)]
+        assert store.total() == 2
+
     def test_it_removes_the_labs_copy_of_a_lead_who_signed_up_again_through_us(self, store):
         item = {"email": {"S": "Ann@X.com"}, "name": {"S": "Lab"}, "preview": {"S": "Yes"}}
         store.client.put_item(TableName=store.leads_table, Item=item)
