@@ -25,7 +25,8 @@ INDEXES = {BY_DOMAIN: "domain", BY_DAY: "day", PENDING: "pending"}  # index -> p
 PENDING_VALUE = "yes"
 # Leads the lab wrote carry no signup time; until `rebuildcounts` stamps them they read as this.
 UNKNOWN_TIME = datetime(1970, 1, 1, tzinfo=UTC)
-_SORT_KEY = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z#[^@]+@[^@]+")
+# A quoted local part may hold an "@" ("a@b"@x.com, which the lab's code stored as typed).
+_SORT_KEY = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z#.+@[^@]+")
 
 
 def timestamp(moment: datetime) -> str:

@@ -91,6 +91,22 @@ class DynamoRebuildCountsTestCase:
         assert store.domain_counts() == [DomainCount("x.com", 2, 0)]
         assert store.total() == 2
 
+    def test_a_lab_address_with_a_quoted_at_sign_pages_like_any_other(self, store):
+        item = {"email": {"S": '"a@b"@x.com'}, "name": {"S": "Lab"}, "preview": {"S": "No"}}
+        store.client.put_item(TableName=store.leads_table, Item=item)
+        for i in range(2):
+            store.add(Lead("Ann", f"u{i}@x.com", False, T0))
+        run()
+        for filters in ({}, {"domain": "x.com"}):
+            emails, cursor = [], None
+            while True:
+                page = store.search(cursor=cursor, limit=1, **filters)
+                emails += [lead.email for lead in page.items]
+                if page.next is None:
+                    break
+                cursor = page.next
+            assert sorted(emails) == ['"a@b"@x.com', "u0@x.com", "u1@x.com"]
+
     def test_it_removes_the_labs_copy_of_a_lead_who_signed_up_again_through_us(self, store):
         item = {"email": {"S": "Ann@X.com"}, "name": {"S": "Lab"}, "preview": {"S": "Yes"}}
         store.client.put_item(TableName=store.leads_table, Item=item)
