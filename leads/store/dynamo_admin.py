@@ -156,8 +156,11 @@ def _fill(store: DynamoLeadStore, item: Item, now: datetime) -> tuple[Item | Non
             },
         }
         return (filled if store.transact([{"Update": update}, *counts]) else None), False
-    remove = {"TableName": store.leads_table, "Key": {"email": item["email"]}}
-    remove["ConditionExpression"] = unfilled
+    remove = {
+        "TableName": store.leads_table,
+        "Key": {"email": item["email"]},
+        "ConditionExpression": unfilled,
+    }
     move = {
         "TableName": store.leads_table,
         "Item": filled,
