@@ -14,6 +14,22 @@ BIN = Path(sys.executable).parent
 GUNICORN = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
 
 
+def evaluate(condition, parameters: dict[str, str]):
+    """A rule's assertion with the given parameter values (Equals, And, Or, Not and Ref)."""
+    if isinstance(condition, str):
+        return condition
+    ((function, args),) = condition.items()
+    if function == "Ref":
+        return parameters[args]
+    values = [evaluate(arg, parameters) for arg in args]
+    return {
+        "Fn::Equals": lambda: values[0] == values[1],
+        "Fn::And": lambda: all(values),
+        "Fn::Or": lambda: any(values),
+        "Fn::Not": lambda: not values[0],
+    }[function]()
+
+
 def resource(template: dict, name: str) -> dict:
     return template["Resources"][name]
 
@@ -203,6 +219,16 @@ class ServiceTestCase:
         stop = container(template, "WebTaskDefinition")["StopTimeout"]
         assert 10 <= delay <= 30
         assert delay < GUNICORN["graceful_timeout"] < stop == GUNICORN["ECS_STOP_TIMEOUT"]
+
+    def test_it_refuses_cpu_and_memory_that_fargate_does_not_pair(self, template):
+        # Fargate's table for these sizes: CPU units -> the memory (MB) it can run with.
+        fargate = {"256": {"512", "1024", "2048"}, "512": {"1024", "2048"}, "1024": {"2048"}}
+        (assertion,) = template["Rules"]["FargateMemoryFitsCpu"]["Assertions"]
+        parameters = template["Parameters"]
+        for cpu in parameters["TaskCpu"]["AllowedValues"]:
+            for memory in parameters["TaskMemory"]["AllowedValues"]:
+                given = {"TaskCpu": cpu, "TaskMemory": memory}
+                assert evaluate(assertion["Assert"], given) == (memory in fargate[cpu])
 
     def test_it_runs_containers_on_a_read_only_root_with_a_scratch_volume(self, template):
         for task in ("WebTaskDefinition", "MaintenanceTaskDefinition"):
