@@ -220,6 +220,13 @@ class ServiceTestCase:
         assert 10 <= delay <= 30
         assert delay < GUNICORN["graceful_timeout"] < stop == GUNICORN["ECS_STOP_TIMEOUT"]
 
+    def test_the_service_waits_for_the_listener_that_forwards_to_it(self, template):
+        assert resource(template, "WebService")["DependsOn"] == "ListenersReady"
+        metadata = resource(template, "ListenersReady")["Metadata"]
+        assert metadata["Forwarding"] == {
+            "Fn::If": ["HasCertificate", {"Ref": "HttpsListener"}, {"Ref": "HttpListener"}]
+        }
+
     def test_it_refuses_cpu_and_memory_that_fargate_does_not_pair(self, template):
         # Fargate's table for these sizes: CPU units -> the memory (MB) it can run with.
         fargate = {"256": {"512", "1024", "2048"}, "512": {"1024", "2048"}, "1024": {"2048"}}
