@@ -7,6 +7,7 @@ from itertools import chain
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -19,6 +20,9 @@ from leads.store import DomainCount, InvalidCursor, get_store
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
+# Rows of the per-domain counts table per page: rendering rows is what the counts page spends
+# its time on, and a long tail of domains would otherwise make one huge page.
+COUNTS_PAGE_SIZE = 100
 # Previous links walk back through the cursors of earlier pages, carried in the query string
 # (`back`). Past this depth the oldest are dropped and "First page" is the way back.
 MAX_BACK = 20
@@ -70,10 +74,14 @@ def _counts(request: HttpRequest, form: LeadFilterForm) -> HttpResponse:
     counts = store.domain_counts()
     field = sort.lstrip("-")
     rows = sorted(counts, key=lambda c: (getattr(c, field), c.domain), reverse=sort[0] == "-")
+    # get_page: a page number that is not one shows the first page, one past the end the last.
+    rows_page = Paginator(rows, COUNTS_PAGE_SIZE).get_page(request.GET.get("page"))
     daily = store.daily_counts()
     context = {
         "form": form,
-        "rows": rows,
+        "rows": rows_page,
+        "domains": len(rows),
+        "sort": sort,
         "columns": _sort_columns(sort),
         "total": store.total(),
         "preview_total": sum(c.preview_yes for c in counts),

@@ -60,6 +60,31 @@ class CountsTestCase:
         html = sign_in(client).get(f"/search?sort={sort}").content.decode()
         assert re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a>', html) == order
 
+    def test_it_pages_the_domains_in_their_sort_order(self, client, store):
+        for i in range(230):
+            store.add(lead(f"u@d{i:03d}.com", minutes=i))
+        client = sign_in(client)
+        seen, url = [], "/search?sort=-domain"
+        while url:
+            html = client.get(url).content.decode()
+            assert "<strong>230</strong> domains" in html
+            seen.append(re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a>', html))
+            url = link(html, "next")
+        assert [len(rows) for rows in seen] == [100, 100, 30]
+        assert [domain for rows in seen for domain in rows] == [
+            f"d{i:03d}.com" for i in reversed(range(230))
+        ]
+        assert "Domains 201-230 of 230" in html
+        assert link(html, "prev") == "/search?sort=-domain&page=2"
+
+    @pytest.mark.parametrize("page", ["abc", "0", "99"])
+    def test_a_page_number_out_of_range_shows_a_page_that_exists(self, client, store, page):
+        for i in range(101):
+            store.add(lead(f"u@d{i:03d}.com", minutes=i))
+        response = sign_in(client).get(f"/search?sort=domain&page={page}")
+        assert response.status_code == 200
+        assert "Domains " in response.content.decode()
+
     def test_it_rejects_an_unknown_sort(self, client, store):
         response = sign_in(client).get("/search?sort=email")
         assert response.status_code == 400
