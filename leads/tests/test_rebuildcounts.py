@@ -33,6 +33,12 @@ def spoil_counters(store) -> None:
         store.client.put_item(TableName=store.counters_table, Item=item)
 
 
+def lab_lead(store, email: str, preview: str = "No") -> None:
+    """A lead as the lab's code wrote it: its three attributes, the email as typed."""
+    item = {"email": {"S": email}, "name": {"S": "Lab"}, "preview": {"S": preview}}
+    store.client.put_item(TableName=store.leads_table, Item=item)
+
+
 class RebuildCountsTestCase:
     def test_it_rewrites_every_counter_from_the_leads(self, store):
         store.add(Lead("Ann", "ann@x.com", True, T0))
@@ -53,9 +59,8 @@ class RebuildCountsTestCase:
 @pytest.mark.parametrize("store", ["dynamodb"], indirect=True)
 class DynamoRebuildCountsTestCase:
     def test_it_fills_what_the_lab_wrote_and_skips_what_is_no_lead(self, store):
-        for email, preview in (("Ann@X.com", "Yes"), ("not-an-email", "No")):
-            item = {"email": {"S": email}, "name": {"S": "Lab"}, "preview": {"S": preview}}
-            store.client.put_item(TableName=store.leads_table, Item=item)
+        lab_lead(store, "Ann@X.com", "Yes")
+        lab_lead(store, "not-an-email")
         store.add(Lead("Bob", "bob@x.com", False, T0))
         assert run() == [
             "Counted 2 leads.",
@@ -73,9 +78,8 @@ class DynamoRebuildCountsTestCase:
         assert store.domain_counts() == [DomainCount("x.com", 1, 0)]
 
     def test_a_moved_lead_met_again_on_a_later_page_is_counted_once(self, store, monkeypatch):
-        for email in ("Ann@X.com", "Bea@X.com"):
-            item = {"email": {"S": email}, "name": {"S": "Lab"}, "preview": {"S": "No"}}
-            store.client.put_item(TableName=store.leads_table, Item=item)
+        lab_lead(store, "Ann@X.com")
+        lab_lead(store, "Bea@X.com")
         call = store.call
 
         def small_pages(operation, **params):  # so that the scan goes on after each move
@@ -92,8 +96,7 @@ class DynamoRebuildCountsTestCase:
         assert store.total() == 2
 
     def test_a_lab_address_with_a_quoted_at_sign_pages_like_any_other(self, store):
-        item = {"email": {"S": '"a@b"@x.com'}, "name": {"S": "Lab"}, "preview": {"S": "No"}}
-        store.client.put_item(TableName=store.leads_table, Item=item)
+        lab_lead(store, '"a@b"@x.com')
         for i in range(2):
             store.add(Lead("Ann", f"u{i}@x.com", False, T0))
         run()
@@ -108,8 +111,7 @@ class DynamoRebuildCountsTestCase:
             assert sorted(emails) == ['"a@b"@x.com', "u0@x.com", "u1@x.com"]
 
     def test_it_removes_the_labs_copy_of_a_lead_who_signed_up_again_through_us(self, store):
-        item = {"email": {"S": "Ann@X.com"}, "name": {"S": "Lab"}, "preview": {"S": "Yes"}}
-        store.client.put_item(TableName=store.leads_table, Item=item)
+        lab_lead(store, "Ann@X.com", "Yes")
         store.add(Lead("Ann", "ann@x.com", False, T0))
         assert run() == [
             "Counted 1 leads.",
@@ -131,8 +133,7 @@ class DynamoRebuildCountsTestCase:
     ):
         store.add(Lead("Ann", "ann@x.com", True, T0))
         store.add(Lead("Bob", "bob@y.com", False, T0))
-        lab = {"email": {"S": "lab@z.com"}, "name": {"S": "Lab"}, "preview": {"S": "No"}}
-        store.client.put_item(TableName=store.leads_table, Item=lab)
+        lab_lead(store, "lab@z.com")
         call = store.call
 
         def meanwhile(operation, **params):
