@@ -24,6 +24,9 @@ COPY --from=builder /opt/venv /opt/venv
 COPY manage.py ./
 COPY waitlist waitlist
 COPY leads leads
+COPY front front
+COPY staff staff
+COPY api api
 COPY deploy/gunicorn.conf.py deploy/healthcheck.py deploy/
 # The key exists only for this command (settings refuse to load without one); the image holds
 # no secret. Static files are hashed and compressed for WhiteNoise; bytecode is compiled now
@@ -31,7 +34,7 @@ COPY deploy/gunicorn.conf.py deploy/healthcheck.py deploy/
 RUN DJANGO_SECRET_KEY=build-only-not-a-secret-collectstatic-needs-a-50-character-key \
     DJANGO_ALLOWED_HOSTS=localhost \
     python manage.py collectstatic --no-input --verbosity 0 \
-    && python -m compileall -q manage.py waitlist leads deploy
+    && python -m compileall -q manage.py waitlist leads front staff api deploy
 # ECS mounts a scratch volume on /tmp (the root filesystem is read-only). A volume starts empty
 # and owned by root; declaring the path here makes ECS copy the image's /tmp (mode 1777) into
 # it, so the app user can write there.

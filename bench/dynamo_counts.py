@@ -1,6 +1,6 @@
 """Domain counts and a domain search on DynamoDB: our counters and index vs the lab's Scan.
 
-    .venv/bin/python bench/dynamo_counts.py [--sizes 10000 100000] [--rounds 3] [--signups 100]
+    .venv/bin/python -m bench.dynamo_counts [--sizes 10000 100000] [--rounds 3] [--signups 100]
 
 Starts moto's server on a free loopback port, loads each size of leads into the lab's table name
 (`ccbda-signup-table`, with our attributes and indexes, and counters computed to match) with
@@ -20,48 +20,22 @@ DynamoDB bills it, 0.5 RCU per started 4 KB of item data per eventually consiste
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import random
-import statistics
 import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import boto3
-import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-BIN = Path(sys.executable).parent
+from bench.dynamo_tools import Meter, item_size, rcu, start_moto, timed
+
 TABLE = "ccbda-signup-table"
 FIRST = ["ann", "bob", "cy", "dee", "eva", "finn", "gus", "hana", "ivan", "jo", "kim", "lea"]
 LAST = ["lee", "garcia", "smith", "martin", "rossi", "novak", "kim", "silva", "jansen", "ito"]
-
-
-def start_moto() -> tuple[subprocess.Popen, str]:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            requests.get(url + "/moto-api/", timeout=1)
-            return proc, url
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    raise SystemExit("moto_server did not start")
 
 
 def configure(url: str) -> None:
@@ -83,24 +57,11 @@ def configure(url: str) -> None:
         NEW_SIGNUP_TOPIC="",
         SITE_URL="http://127.0.0.1:8000",
         LOGGING_CONFIG=None,
+        # The notification links the staff search page by its URL name.
+        ROOT_URLCONF="waitlist.urls",
+        INSTALLED_APPS=["django.contrib.auth", "django.contrib.contenttypes", "leads"],
     )
     django.setup()
-
-
-def item_size(item: dict[str, dict[str, Any]]) -> int:
-    """DynamoDB's item size: attribute names plus values (strings in UTF-8, numbers ~packed)."""
-    size = 0
-    for name, value in item.items():
-        size += len(name.encode())
-        if "S" in value:
-            size += len(value["S"].encode())
-        elif "N" in value:
-            size += len(value["N"].lstrip("-").replace(".", "")) // 2 + 1
-    return size
-
-
-def rcu(total_bytes: int) -> float:
-    return 0.5 * math.ceil(total_bytes / 4096)
 
 
 def make_leads(n: int, rng: random.Random) -> list:
@@ -127,9 +88,9 @@ def batch_write(client: Any, table: str, items: list[dict]) -> None:
 
 def load(store: Any, leads: list) -> dict[str, tuple[int, int]]:
     """Writes the leads (already notified) and counters that match them; returns the truth."""
-    from leads.store.dynamo_items import counter_key, lead_item
+    from leads.store.dynamodb.items import counter_key, lead_item
 
-    client = store.client
+    client = store.client.boto
     batch_write(client, store.leads_table, [lead_item(lead) for lead in leads])
     per_domain: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     per_day: Counter[str] = Counter()
@@ -147,35 +108,6 @@ def load(store: Any, leads: list) -> dict[str, tuple[int, int]]:
     return {d: (t, y) for d, (t, y) in per_domain.items()}
 
 
-class Meter:
-    """Counts the calls a boto3 client makes, the items DynamoDB read and their bytes."""
-
-    def __init__(self, client: Any) -> None:
-        self.reset()
-        client.meta.events.register("after-call.dynamodb", self.after)
-
-    def reset(self) -> None:
-        self.calls: Counter[str] = Counter()
-        self.items = 0
-        self.rcu = 0.0
-
-    def after(self, parsed: dict, model: Any, **_: Any) -> None:
-        self.calls[model.name] += 1
-        if model.name in ("Query", "Scan"):
-            items = parsed.get("Items", [])
-            self.items += parsed.get("ScannedCount", len(items))
-            self.rcu += rcu(sum(item_size(i) for i in items))
-
-
-def timed(rounds: int, fn: Any) -> tuple[float, Any]:
-    times, result = [], None
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), result
-
-
 def lab_scan(table: Any, **kwargs: Any) -> dict:
     """The lab's get_leads Scan call, returning the whole response (one page, as it did)."""
     return table.scan(**kwargs)
@@ -191,18 +123,20 @@ def signup_calls(signups: int) -> dict[str, float]:
 
     from leads import signups as signup_flow
     from leads.store import get_store
+    from leads.store.dynamodb import DynamoLeadStore
 
     settings.LEADS_TABLE, settings.COUNTERS_TABLE = "bench-signups", "bench-signups-counters"
     get_store.cache_clear()
     store = get_store()
+    assert isinstance(store, DynamoLeadStore)
     store.setup()
-    meter = Meter(store.client)
+    meter = Meter(store.client.boto)
     for i in range(signups):
         assert signup_flow.sign_up(name="New", email=f"new{i}@bench.example", preview=True)
     calls = dict(meter.calls)
     assert store.total() == signups and store.pending() == []
     for name in (store.leads_table, store.counters_table):
-        store.client.delete_table(TableName=name)
+        store.client.boto.delete_table(TableName=name)
     settings.LEADS_TABLE, settings.COUNTERS_TABLE = TABLE, f"{TABLE}-counters"
     get_store.cache_clear()
     return {op: count / signups for op, count in calls.items()}
@@ -210,10 +144,12 @@ def signup_calls(signups: int) -> dict[str, float]:
 
 def run_size(n: int, rounds: int, url: str) -> dict[str, Any]:
     from leads.store import get_store
-    from leads.store.dynamo_items import lead_item
+    from leads.store.dynamodb import DynamoLeadStore
+    from leads.store.dynamodb.items import lead_item
 
     get_store.cache_clear()
     store = get_store()
+    assert isinstance(store, DynamoLeadStore)
     store.setup()
     rng = random.Random(n)
     leads = make_leads(n, rng)
@@ -254,7 +190,7 @@ def run_size(n: int, rounds: int, url: str) -> dict[str, Any]:
     print(f"scanned {n} leads in {out['scan_s']:.0f} s", file=sys.stderr, flush=True)
 
     # Ours: the counters.
-    meter = Meter(store.client)
+    meter = Meter(store.client.boto)
     out["ours_s"], ours = timed(rounds, store.domain_counts)
     meter.reset()
     store.domain_counts()
@@ -285,7 +221,7 @@ def run_size(n: int, rounds: int, url: str) -> dict[str, Any]:
     out["ours_search_all"] = sum(1 for _ in store.iter_leads(domain=domain))
 
     for name in (store.leads_table, store.counters_table):
-        store.client.delete_table(TableName=name)
+        store.client.boto.delete_table(TableName=name)
     return out
 
 

@@ -35,10 +35,14 @@ def wrk(url: str, seconds: int, connections: int, env: dict, script: str | None 
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
     if "Non-2xx" in out or "Socket errors" in out:
         raise SystemExit("wrk saw an answer other than 200:\n" + out)
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    rps_line = re.search(r"Requests/sec:\s+([\d.]+)", out)
     p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", out)
+    done_line = re.search(r"(\d+) requests in", out)
+    if not (rps_line and p50 and done_line):
+        raise SystemExit("wrk printed no figures:\n" + out)
+    rps = float(rps_line.group(1))
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p50.group(2)]
-    done = int(re.search(r"(\d+) requests in", out).group(1))
+    done = int(done_line.group(1))
     return {"rps": rps, "p50_ms": float(p50.group(1)) * scale, "requests": done}
 
 

@@ -174,4 +174,4 @@ def summary(values: list[float]) -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -17,7 +17,6 @@ NO_CHANGES = "No updates are to be performed"
 NO_ECHO = "****"
 # RDS and CloudFront make a first create take 15-25 minutes.
 STACK_WAIT = {"Delay": 15, "MaxAttempts": 240}
-BOOTSTRAP_TAG = "bootstrap"
 
 
 class DeployError(Exception):
@@ -49,7 +48,9 @@ def stack_parameters(
     unknown = set(given) - declared
     if unknown:
         raise DeployError(f"the template has no parameter {', '.join(sorted(unknown))}")
-    params = [{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(given.items())]
+    params: list[dict[str, str | bool]] = [
+        {"ParameterKey": k, "ParameterValue": v} for k, v in sorted(given.items())
+    ]
     previous = {
         p["ParameterKey"]: p["ParameterValue"] for p in (current or {}).get("Parameters", [])
     }
@@ -109,7 +110,8 @@ def wait_for_stack(cfn: Any, name: str, waiter: str) -> None:
     try:
         cfn.get_waiter(waiter).wait(StackName=name, WaiterConfig=STACK_WAIT)
     except WaiterError as exc:
-        status = (exc.last_response.get("Stacks") or [{}])[0].get("StackStatus", "unknown")
+        response: dict[str, Any] = dict(exc.last_response)
+        status = (response.get("Stacks") or [{}])[0].get("StackStatus", "unknown")
         raise DeployError(f"stack {name} ended {status}: {failures(cfn, name)}") from None
 
 
@@ -130,12 +132,6 @@ def outputs(cfn: Any, name: str) -> dict[str, str]:
     if current is None:
         raise DeployError(f"stack {name} does not exist")
     return {o["OutputKey"]: o["OutputValue"] for o in current.get("Outputs", [])}
-
-
-def current_parameter(cfn: Any, name: str, key: str) -> str | None:
-    current = stack(cfn, name) or {}
-    values = {p["ParameterKey"]: p.get("ParameterValue") for p in current.get("Parameters", [])}
-    return values.get(key)
 
 
 # --- ECR -----------------------------------------------------------------------------------------

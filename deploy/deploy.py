@@ -25,14 +25,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import boto3
+from dotenv import dotenv_values
+
+from deploy import aws
+
 ROOT = Path(__file__).resolve().parents[1]
-if __package__ in (None, ""):  # run as a script: `deploy` must be this folder's package
-    sys.path[0] = str(ROOT)
-
-import boto3  # noqa: E402
-from dotenv import dotenv_values  # noqa: E402
-
-from deploy import aws  # noqa: E402
 
 TEMPLATE = ROOT / "deploy" / "cloudformation" / "waitlist.yaml"
 RELEASE_COMMAND = [

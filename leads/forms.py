@@ -1,4 +1,6 @@
-"""Forms validate and normalise; they never store or send anything."""
+"""What every audience validates alike: addresses normalised as stored, and the list filters.
+
+Forms validate and normalise; they never store or send anything."""
 
 from __future__ import annotations
 
@@ -7,7 +9,8 @@ import unicodedata
 import idna
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+
+from leads.store import MAX_PAGE_SIZE, PREVIEW_WORDS, preview_answer
 
 
 def reject_control_characters(value: str) -> None:
@@ -25,39 +28,15 @@ def normalise_email(value: str) -> str:
     return f"{local}@{ascii_domain}".lower()
 
 
-class SignupForm(forms.Form):
-    name = forms.CharField(max_length=100, validators=[reject_control_characters])
-    email = forms.CharField(max_length=254, validators=[reject_control_characters])
-    previewAccess = forms.ChoiceField(choices=[("Yes", "Yes"), ("No", "No")])
-    # A honeypot: hidden from people, filled in by bots that fill in everything.
-    website = forms.CharField(required=False)
-
-    def clean_email(self) -> str:
-        value = self.cleaned_data["email"]
-        if "@" not in value:
-            raise ValidationError("Enter a valid email address.", code="invalid")
-        email = normalise_email(value)
-        validate_email(email)
-        if len(email) > 254:
-            raise ValidationError("The email address is too long.", code="max_length")
-        return email
-
-    @property
-    def is_bot(self) -> bool:
-        return bool(self.cleaned_data.get("website"))
-
-    @property
-    def wants_preview(self) -> bool:
-        return self.cleaned_data["previewAccess"] == "Yes"
-
-
 class LeadFilterForm(forms.Form):
     """The filters of the staff lists and exports: /search, /api/leads, the CSV."""
 
     domain = forms.CharField(required=False, max_length=253)
-    preview = forms.ChoiceField(required=False, choices=[("", "Any"), ("Yes", "Yes"), ("No", "No")])
+    preview = forms.ChoiceField(
+        required=False, choices=[("", "Any"), *[(w, w) for w in PREVIEW_WORDS]]
+    )
     cursor = forms.CharField(required=False, max_length=2000)
-    limit = forms.IntegerField(required=False, min_value=1, max_value=200)
+    limit = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE)
 
     def clean_domain(self) -> str | None:
         domain = self.cleaned_data["domain"].strip().lstrip("@")
@@ -69,21 +48,10 @@ class LeadFilterForm(forms.Form):
             raise ValidationError("Enter a domain such as example.com.", code="invalid") from None
 
     def clean_preview(self) -> bool | None:
-        return {"Yes": True, "No": False}.get(self.cleaned_data["preview"])
+        return preview_answer(self.cleaned_data["preview"])
 
     def clean_cursor(self) -> str | None:
         return self.cleaned_data["cursor"] or None
-
-
-class CountsSortForm(forms.Form):
-    """The order of the per-domain counts on /search: a column, '-' in front for descending."""
-
-    SORTS = ["domain", "-domain", "total", "-total", "preview_yes", "-preview_yes"]
-
-    sort = forms.ChoiceField(required=False, choices=[(s, s) for s in SORTS])
-
-    def clean_sort(self) -> str:
-        return self.cleaned_data["sort"] or "-total"
 
 
 class LeadEmailForm(forms.Form):
@@ -96,11 +64,3 @@ class LeadEmailForm(forms.Form):
         if "@" not in value:
             raise ValidationError("Enter a valid email address.", code="invalid")
         return normalise_email(value)
-
-
-class IssueTokenForm(forms.Form):
-    name = forms.CharField(max_length=100, help_text="What the token is for, e.g. 'CRM sync'.")
-
-
-class RevokeTokenForm(forms.Form):
-    revoke = forms.IntegerField(min_value=1)

@@ -1,11 +1,13 @@
 """Tables of the SQL leads store (only `leads.store.sql` queries them), and the staff's API
-tokens (only `leads.tokens`), which live in Django's database whatever the leads backend."""
+tokens (only `api.tokens`), which live in Django's database whatever the leads backend."""
 
 from django.conf import settings
 from django.db import models
 
 
-class Lead(models.Model):
+class LeadRow(models.Model):
+    """A lead as the SQL store keeps it; everything else sees `leads.store.Lead`."""
+
     email = models.CharField(max_length=254, unique=True)
     name = models.CharField(max_length=100)
     preview = models.BooleanField()
@@ -14,6 +16,7 @@ class Lead(models.Model):
     notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "leads_lead"
         indexes = [
             models.Index(fields=["-created_at", "-email"], name="lead_newest"),
             models.Index(fields=["domain", "-created_at", "-email"], name="lead_domain_newest"),

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import logging
 from functools import cache
+from urllib.parse import urlencode
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
+from django.urls import reverse
 
-from leads.store import Lead
+from leads.store import Lead, preview_word
 
 logger = logging.getLogger(__name__)
 
@@ -32,16 +34,17 @@ def _sns():
 
 def message_for(lead: Lead) -> tuple[str, str]:
     subject = f"New signup: {lead.email}"[:100]
+    search = f"{settings.SITE_URL}{reverse('search')}?{urlencode({'domain': lead.domain})}"
     body = "\n".join(
         [
             "A new lead joined the waitlist.",
             "",
             f"Name: {lead.name}",
             f"Email: {lead.email}",
-            f"Preview access: {'Yes' if lead.preview else 'No'}",
+            f"Preview access: {preview_word(lead.preview)}",
             f"Signed up: {lead.created_at.isoformat()}",
             "",
-            f"Staff search: {settings.SITE_URL}/search?domain={lead.domain}",
+            f"Staff search: {search}",
         ]
     )
     return subject, body

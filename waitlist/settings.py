@@ -4,55 +4,24 @@ Every value has a production-safe default; `make run` turns debug on for develop
 The lab's variable names keep working, so a lab `.env` runs unchanged.
 """
 
-import os
-import re
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from dotenv import load_dotenv
 
+from waitlist.env import (
+    ImproperlyConfiguredError,
+    envbool,
+    envint,
+    envlist,
+    envrate,
+    envstr,
+    rate_window,
+)
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 load_dotenv(BASE_DIR / ".env", override=False)
-
-
-class ImproperlyConfiguredError(Exception):
-    pass
-
-
-def envbool(name: str, default: bool) -> bool:
-    value = os.getenv(name, "").strip().lower()
-    if not value:
-        return default
-    if value in ("1", "true", "yes", "on"):
-        return True
-    if value in ("0", "false", "no", "off"):
-        return False
-    raise ImproperlyConfiguredError(f"{name} must be True or False, not {value!r}")
-
-
-def envint(name: str, default: int) -> int:
-    value = os.getenv(name, "").strip()
-    if not value:
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise ImproperlyConfiguredError(f"{name} must be a whole number, not {value!r}") from None
-
-
-def envlist(name: str, default: str = "", *, colon_too: bool = False) -> list[str]:
-    raw = os.getenv(name, default)
-    if colon_too:
-        raw = raw.replace(":", ",")
-    return [item.strip() for item in raw.split(",") if item.strip()]
-
-
-def envstr(name: str, default: str = "", *aliases: str) -> str:
-    for key in (name, *aliases):
-        value = os.getenv(key, "").strip()
-        if value:
-            return value
-    return default
 
 
 # --- Core ---------------------------------------------------------------------------------------
@@ -79,7 +48,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "leads",
+    "leads",  # the core: the lead record, the store and its backends, signups, commands
+    "front",  # the visitor's pages
+    "staff",  # the staff pages and their sign-in
+    "api",  # the staff JSON API, its tokens and OpenAPI document
 ]
 
 MIDDLEWARE = [
@@ -141,6 +113,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # --- Cache (rate-limit counters; share it between processes with db://table) --------------------
 _cache_url = envstr("CACHE_URL", "locmem://")
+CACHES: dict[str, dict[str, Any]]
 if _cache_url.startswith("db://"):
     CACHES = {
         "default": {
@@ -171,22 +144,8 @@ NEW_SIGNUP_TOPIC = envstr("NEW_SIGNUP_TOPIC")
 
 
 # --- Abuse protection ---------------------------------------------------------------------------
-def envrate(name: str, default: str) -> str:
-    """A django-ratelimit rate such as 10/m or 100/5m, or "off"."""
-    value = envstr(name, default).lower()
-    if value != "off" and not re.fullmatch(r"\d+/\d*[smhd]", value):
-        raise ImproperlyConfiguredError(f"{name} must look like 10/m, 100/h or off, not {value!r}")
-    return value
-
-
 SIGNUP_RATE_LIMIT = envrate("SIGNUP_RATE_LIMIT", "10/m")
 LOGIN_RATE_LIMIT = envrate("LOGIN_RATE_LIMIT", "10/m")
-
-
-def rate_window(rate: str) -> int:
-    """The seconds of a rate's window: 10/m -> 60, 100/5m -> 300."""
-    period = rate.partition("/")[2]
-    return int(period[:-1] or 1) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[-1]]
 
 
 # The database cache's incr() writes a counter back with the cache's default timeout, so that
@@ -199,8 +158,8 @@ TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 RATELIMIT_USE_CACHE = "default"
 
 # --- Staff --------------------------------------------------------------------------------------
-LOGIN_URL = "/accounts/login/"
-LOGIN_REDIRECT_URL = "/search"
+LOGIN_URL = "login"  # URL names: the staff app's urls.py alone says where they are
+LOGIN_REDIRECT_URL = "search"
 LOGOUT_REDIRECT_URL = "/"
 
 # --- Static files -------------------------------------------------------------------------------
@@ -208,14 +167,14 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(envstr("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 # Unhashed names may change content, so they are cached briefly; hashed ones for a year.
 WHITENOISE_MAX_AGE = 0 if DEBUG else 3600
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Hashed names (the manifest), plus .gz and .br copies that WhiteNoise negotiates.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 # CDN mode: collectstatic uploads to a private S3 bucket that CloudFront serves (Origin Access
 # Control); pages link to the CDN domain. The lab's names work too; AWS_ENDPOINT_URL is honoured
-# by boto3 itself. The manifest stays local in STATIC_ROOT (see leads/storage.py).
+# by boto3 itself. The manifest stays local in STATIC_ROOT (see waitlist/storage.py).
 STATIC_CDN_DOMAIN = envstr("STATIC_CDN_DOMAIN", "", "AWS_S3_CUSTOM_DOMAIN")
 STATIC_BUCKET = envstr("STATIC_BUCKET", "", "AWS_STORAGE_BUCKET_NAME")
 # http only stands a local server in for CloudFront (tests); browsers get https.
@@ -239,7 +198,7 @@ if CLOUD_FRONT and not (STATIC_CDN_DOMAIN and STATIC_BUCKET):
 STATIC_CDN_ORIGIN = f"{STATIC_CDN_SCHEME}://{STATIC_CDN_DOMAIN}" if CLOUD_FRONT else ""
 if STATIC_CDN_ORIGIN:
     STORAGES["staticfiles"] = {
-        "BACKEND": "leads.storage.CDNStaticStorage",
+        "BACKEND": "waitlist.storage.CDNStaticStorage",
         "OPTIONS": {
             "bucket_name": STATIC_BUCKET,
             "custom_domain": STATIC_CDN_DOMAIN,

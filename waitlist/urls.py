@@ -1,10 +1,9 @@
-from django.contrib.auth import views as auth_views
+"""Each app owns its URLs: the first path segment says which app answers."""
+
 from django.urls import include, path
 
-from leads import accounts
-
 urlpatterns = [
-    path("accounts/login/", accounts.login, name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("", include("leads.urls")),
+    path("api/", include("api.urls")),
+    path("", include("staff.urls")),
+    path("", include("front.urls")),
 ]

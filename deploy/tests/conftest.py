@@ -1,11 +1,9 @@
-"""Fixtures for the deploy tests: moto's server is the one the leads tests use."""
+"""Fixtures for the deploy tests; the real services (moto's server...) are in the root conftest."""
 
 from pathlib import Path
 
 import pytest
 from cfnlint.decode import cfn_yaml
-
-from leads.tests.conftest import free_port, moto, wait_for  # noqa: F401 - shared fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "deploy" / "cloudformation" / "waitlist.yaml"

@@ -22,7 +22,7 @@ def app_env(compose: dict, service: str = "web") -> dict:
     return compose["services"][service]["environment"]
 
 
-class ComposeTestCase:
+class TestCompose:
     def test_it_runs_the_app_postgres_and_a_dynamodb_endpoint(self, compose):
         assert set(compose["services"]) == {"web", "init", "db", "dynamodb"}
         assert compose["services"]["web"]["build"] == "."

@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -22,8 +23,9 @@ from deploy.tests.conftest import ROOT
 MOTO_TEMPLATE = Path(__file__).with_name("moto-stack.yaml")
 
 
-def client(service: str):
-    return boto3.client(service, region_name="us-east-1")
+def client(service: str) -> Any:
+    # A service named at run time: the stubs type only literal names.
+    return boto3.client(service, region_name="us-east-1")  # type: ignore[call-overload]
 
 
 def stack_parameters() -> dict[str, str]:
@@ -64,20 +66,25 @@ def deployer(moto):
     moto.reset()
     recorder = Recorder()
 
-    def make(**params: str) -> Deploy:
-        return Deploy(
-            stack="waitlist",
-            region="us-east-1",
-            params=params,
-            template=MOTO_TEMPLATE,
-            say=recorder,
-        )
+    class Make:
+        """Builds a Deploy with these parameters; `recorder` holds what the deploys said."""
 
-    make.recorder = recorder
-    return make
+        def __init__(self) -> None:
+            self.recorder = recorder
+
+        def __call__(self, **params: str) -> Deploy:
+            return Deploy(
+                stack="waitlist",
+                region="us-east-1",
+                params=params,
+                template=MOTO_TEMPLATE,
+                say=recorder,
+            )
+
+    return Make()
 
 
-class StackTestCase:
+class TestStack:
     def test_it_creates_the_stack_with_no_image_yet(self, deployer):
         deploy = deployer()
         assert deploy.stack_update("first") is True
@@ -104,7 +111,7 @@ class StackTestCase:
         assert aws.stack(client("cloudformation"), "waitlist") is None
 
 
-class ImageTestCase:
+class TestImage:
     def test_it_logs_in_with_the_registry_token(self, moto):
         user, password, registry = aws.registry_login(client("ecr"))
         assert user == "AWS"
@@ -125,7 +132,7 @@ class ImageTestCase:
         assert aws.image_exists(client("ecr"), deploy.out["RepositoryUri"], "nope") is False
 
 
-class StaticTestCase:
+class TestStatic:
     def test_it_uploads_hashed_static_files_to_the_bucket(self, deployer):
         deploy = deployer()
         deploy.stack_update("first")
@@ -155,7 +162,7 @@ class StaticTestCase:
         assert listing["KeyCount"] == 0
 
 
-class OneOffTestCase:
+class TestOneOff:
     def test_it_runs_the_release_in_the_stacks_network(self, deployer):
         deploy = deployer()
         deploy.stack_update("first")
@@ -203,7 +210,7 @@ def deployment_id() -> str:
     return deployment["id"]
 
 
-class RollTestCase:
+class TestRoll:
     """The moto stack's service wants no task, so moto finds it stable as soon as it is."""
 
     def test_it_lets_cloudformation_roll_a_new_tag(self, deployer):
@@ -221,7 +228,7 @@ class RollTestCase:
         assert deployment_id() != before
 
 
-class PipelineTestCase:
+class TestPipeline:
     def test_it_deploys_a_pushed_commit_from_stack_to_stable_service(self, deployer):
         deployer().stack_update("first")
         put_image("abc123")
@@ -245,7 +252,7 @@ class PipelineTestCase:
         assert lines[-1] == "site: http://waitlist.example"
 
 
-class StaffTestCase:
+class TestStaff:
     def test_it_sends_a_password_hash_never_the_password(self, deployer):
         deploy = deployer()
         deploy.stack_update("first")
@@ -296,7 +303,7 @@ class StaffTestCase:
         assert manage("shell", "--no-imports", "-c", check).strip() == "True"
 
 
-class TagTestCase:
+class TestTag:
     def git(self, repo: Path, *args: str) -> str:
         return subprocess.run(
             ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],

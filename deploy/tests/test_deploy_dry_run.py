@@ -1,4 +1,4 @@
-"""`python deploy/deploy.py --dry-run`: every step printed, in order, and no AWS call made."""
+"""`python -m deploy.deploy --dry-run`: every step printed, in order, and no AWS call made."""
 
 import os
 import subprocess
@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from deploy.tests.conftest import ROOT, free_port
+from conftest import ROOT, free_port
 
 
 def dry_run(*args: str) -> subprocess.CompletedProcess:
@@ -16,7 +16,7 @@ def dry_run(*args: str) -> subprocess.CompletedProcess:
     env |= {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{free_port()}", "AWS_REGION": "eu-west-1"}
     env |= {"AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
     return subprocess.run(
-        [sys.executable, "deploy/deploy.py", "--dry-run", *args],
+        [sys.executable, "-m", "deploy.deploy", "--dry-run", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -29,7 +29,7 @@ def result() -> subprocess.CompletedProcess:
     return dry_run("--stack", "shop-waitlist", "--param", "NotificationEmail=me@example.com")
 
 
-class DryRunTestCase:
+class TestDryRun:
     def test_it_prints_every_step_in_order(self, result):
         assert result.returncode == 0, result.stderr
         steps = [line for line in result.stdout.splitlines() if line.startswith("[dry-run] ")]

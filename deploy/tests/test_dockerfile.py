@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from deploy.tests.conftest import ROOT, free_port, wait_for
+from conftest import ROOT, free_port, wait_for
 
 BIN = Path(sys.executable).parent
 VENV = BIN.parent
@@ -47,7 +47,7 @@ def allowed_by_dockerignore() -> set[str]:
     return {line[1:].rstrip("/") for line in lines if line.startswith("!")}
 
 
-class DockerfileTestCase:
+class TestDockerfile:
     def test_it_passes_hadolint(self):
         result = subprocess.run(
             [str(BIN / "hadolint"), "Dockerfile"], cwd=ROOT, capture_output=True, text=True
@@ -138,7 +138,7 @@ def image(tmp_path_factory) -> Path:
     return app
 
 
-class ImageTestCase:
+class TestImage:
     def test_it_has_the_locked_versions(self):
         pins = re.findall(
             r"^([\w.-]+)==([\w.]+)", (ROOT / "requirements/prod.txt").read_text(), re.M
@@ -181,7 +181,9 @@ class ImageTestCase:
                 f"http://127.0.0.1:{port}/", headers={"Host": "signup.example.com"}, timeout=10
             )
             assert page.status_code == 200
-            css = re.search(r'href="(/static/[^"]+\.css)"', page.text).group(1)
+            stylesheet = re.search(r'href="(/static/[^"]+\.css)"', page.text)
+            assert stylesheet, page.text
+            css = stylesheet.group(1)
             asset = requests.get(
                 f"http://127.0.0.1:{port}{css}", headers={"Host": "signup.example.com"}, timeout=10
             )
@@ -190,6 +192,7 @@ class ImageTestCase:
         finally:
             server.send_signal(signal.SIGTERM)
             code = server.wait(timeout=30)
+        assert server.stdout is not None
         log = server.stdout.read()
         assert code == 0, log
         assert '"GET /healthz HTTP/1.1" 200' in log  # the access log goes to the container's output

@@ -23,7 +23,7 @@ def deploy_statements(roles: dict) -> dict[str, dict]:
     return {s["Sid"]: s for s in policy["PolicyDocument"]["Statement"]}
 
 
-class GitHubDeployRoleTestCase:
+class TestGitHubDeployRole:
     def test_it_passes_cfn_lint(self):
         cfn_lint = Path(sys.executable).parent / "cfn-lint"
         result = subprocess.run([str(cfn_lint), str(PATH)], capture_output=True, text=True)

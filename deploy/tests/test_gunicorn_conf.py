@@ -9,8 +9,8 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
+from conftest import ROOT, free_port
 from deploy.healthcheck import first_allowed_host
-from deploy.tests.conftest import ROOT, free_port
 
 CONFIG = str(ROOT / "deploy" / "gunicorn.conf.py")
 
@@ -45,7 +45,7 @@ def metadata() -> Iterator[str]:
     server.shutdown()
 
 
-class GunicornConfTestCase:
+class TestGunicornConf:
     def test_it_takes_workers_from_web_concurrency(self, monkeypatch):
         assert load(monkeypatch, WEB_CONCURRENCY="5")["workers"] == 5
         assert load(monkeypatch)["workers"] == 2
@@ -83,7 +83,7 @@ class GunicornConfTestCase:
         assert os.environ["DJANGO_ALLOWED_HOSTS"] == "signup.example.com"
 
 
-class HealthcheckTestCase:
+class TestHealthcheck:
     def test_it_sends_the_first_allowed_host(self):
         assert first_allowed_host("signup.example.com,other.example.com") == "signup.example.com"
 

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from deploy.tests.conftest import ROOT, TEMPLATE
-from leads.store.dynamo_items import INDEXES
+from leads.store.dynamodb.items import INDEXES
 
 BIN = Path(sys.executable).parent
 GUNICORN = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
@@ -58,7 +58,7 @@ def container(template: dict, task: str) -> dict:
     return props(template, task)["ContainerDefinitions"][0]
 
 
-class LintTestCase:
+class TestLint:
     def test_it_passes_cfn_lint(self):
         result = subprocess.run(
             [str(BIN / "cfn-lint"), str(TEMPLATE)], capture_output=True, text=True
@@ -66,7 +66,7 @@ class LintTestCase:
         assert result.returncode == 0, result.stdout + result.stderr
 
 
-class TablesTestCase:
+class TestTables:
     def test_it_makes_both_tables_on_demand_with_point_in_time_recovery(self, template):
         for name in ("LeadsTable", "CountersTable"):
             table = props(template, name)
@@ -99,7 +99,7 @@ class TablesTestCase:
         assert params["CountersTableName"]["Default"] == "ccbda-signup-table-counters"
 
 
-class RolesTestCase:
+class TestRoles:
     def test_it_lets_the_web_role_do_only_what_requests_do(self, template):
         assert actions(template, "WebTaskRole") == {
             "dynamodb:GetItem",
@@ -148,7 +148,7 @@ class RolesTestCase:
         }
 
 
-class StaticTestCase:
+class TestStatic:
     def test_it_keeps_the_bucket_private_and_encrypted(self, template):
         bucket = props(template, "StaticBucket")
         assert set(bucket["PublicAccessBlockConfiguration"].values()) == {True}
@@ -184,7 +184,7 @@ class StaticTestCase:
         assert behaviour["CachePolicyId"] == "658327ea-f89d-4fab-a63d-7e88639e58f6"
 
 
-class ImagesTestCase:
+class TestImages:
     def test_it_scans_images_and_expires_old_ones(self, template):
         repository = props(template, "Repository")
         assert repository["ImageScanningConfiguration"] == {"ScanOnPush": True}
@@ -196,7 +196,7 @@ class ImagesTestCase:
         assert rule["action"] == {"type": "expire"}
 
 
-class ServiceTestCase:
+class TestService:
     def test_it_rolls_back_a_failing_deployment(self, template):
         config = props(template, "WebService")["DeploymentConfiguration"]
         assert config["DeploymentCircuitBreaker"] == {"Enable": True, "Rollback": True}
@@ -295,7 +295,7 @@ class ServiceTestCase:
         assert action["Fn::If"][1]["Type"] == "redirect"
 
 
-class NetworkTestCase:
+class TestNetwork:
     def test_it_needs_no_nat_gateway(self, template):
         assert not of_type(template, "AWS::EC2::NatGateway")
         network = props(template, "WebService")["NetworkConfiguration"]["AwsvpcConfiguration"]
@@ -321,7 +321,7 @@ class NetworkTestCase:
         )
 
 
-class ScheduleTestCase:
+class TestSchedule:
     def test_it_runs_sendpending_on_a_schedule(self, template):
         schedule = props(template, "SendPendingSchedule")
         target = schedule["Target"]

@@ -24,7 +24,7 @@ def deploy() -> dict:
     return load("deploy.yml")
 
 
-class WorkflowsTestCase:
+class TestWorkflows:
     def test_it_tests_every_push_and_pull_request_with_ci_run(self, ci):
         assert set(ci["on"]) == {"push", "pull_request", "workflow_call"}
         (job,) = ci["jobs"].values()

@@ -5,6 +5,10 @@ from functools import cache
 from django.conf import settings
 
 from leads.store.base import (
+    MAX_PAGE_SIZE,
+    PAGE_SIZE,
+    PREVIEW_WORDS,
+    AdoptionReport,
     DayCount,
     DomainCount,
     InvalidCursor,
@@ -14,9 +18,15 @@ from leads.store.base import (
     RebuildReport,
     StoreError,
     StoreUnavailable,
+    preview_answer,
+    preview_word,
 )
 
 __all__ = [
+    "MAX_PAGE_SIZE",
+    "PAGE_SIZE",
+    "PREVIEW_WORDS",
+    "AdoptionReport",
     "DayCount",
     "DomainCount",
     "InvalidCursor",
@@ -27,6 +37,8 @@ __all__ = [
     "StoreError",
     "StoreUnavailable",
     "get_store",
+    "preview_answer",
+    "preview_word",
 ]
 
 
@@ -36,7 +48,9 @@ def get_store() -> LeadStore:
         from leads.store.dynamodb import DynamoLeadStore
 
         return DynamoLeadStore(
-            leads_table=settings.LEADS_TABLE, counters_table=settings.COUNTERS_TABLE
+            leads_table=settings.LEADS_TABLE,
+            counters_table=settings.COUNTERS_TABLE,
+            region=settings.AWS_REGION,
         )
     from leads.store.sql import SqlLeadStore
 

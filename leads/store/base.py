@@ -12,6 +12,22 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
+# A list page's size unless the caller asks for another, and the most a caller may ask for.
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+
+# The preview answer as the lab's form sent it and its table stores it.
+PREVIEW_WORDS = ("Yes", "No")
+
+
+def preview_word(preview: bool) -> str:
+    return "Yes" if preview else "No"
+
+
+def preview_answer(word: str | None) -> bool | None:
+    """True for "Yes", False for "No", None for anything else (no answer, or any)."""
+    return {"Yes": True, "No": False}.get(word or "")
+
 
 class StoreError(Exception):
     """Base class of the store's own errors."""
@@ -63,12 +79,18 @@ class DayCount:
 @dataclass(frozen=True)
 class RebuildReport:
     leads: int  # leads read and counted
-    filled: int  # leads given the attributes that search and counts need (written by the lab)
     counters: int  # non-zero counters written
     cleared: int  # counters that no lead backs any more, set to zero
     skipped: int = 0  # stored items that are not leads (no usable email) and were left alone
     busy: int = 0  # counters that signups moved while the rebuild read: left as they were
-    merged: int = 0  # the lab's copies of leads who signed up again through us, removed
+    unadopted: int = 0  # leads the lab wrote that nobody adopted yet: not counted
+
+
+@dataclass(frozen=True)
+class AdoptionReport:
+    adopted: int  # the lab's leads given what search and counts need, and counted
+    merged: int  # the lab's copies of leads who signed up again through us, removed
+    skipped: int  # stored items that are not leads (no usable email), left alone
 
 
 def encode_cursor(position: dict) -> str:
@@ -88,7 +110,7 @@ def decode_cursor(cursor: str) -> dict:
 
 
 class LeadStore:
-    max_page_size = 200
+    max_page_size = MAX_PAGE_SIZE
 
     def add(self, lead: Lead) -> bool:
         """Store `lead` unless its email is known; True if it was new.
@@ -118,7 +140,7 @@ class LeadStore:
         domain: str | None = None,
         preview: bool | None = None,
         cursor: str | None = None,
-        limit: int = 50,
+        limit: int = PAGE_SIZE,
     ) -> Page:
         """One page of leads, newest first (ties broken by email, descending).
 
@@ -172,13 +194,22 @@ class LeadStore:
     def rebuild_counts(self) -> RebuildReport:
         """Recount every counter from the leads themselves, reading them page by page.
 
-        Afterwards domain_counts(), daily_counts() and total() match the stored leads exactly;
-        leads that another program wrote (the lab's code) get what search and counts need.
-        Safe to rerun, and to run while signups arrive: none of them is lost or counted twice
-        (a backend either holds them off until it is done, or leaves a counter they moved as
-        it was and reports it in `busy`, for a later run to recount).
+        Afterwards domain_counts(), daily_counts() and total() match the stored leads exactly
+        (leads the lab wrote count once adopted, see `adopt_lab_leads`; until then they are
+        reported in `unadopted`). Safe to rerun, and to run while signups arrive: none of them
+        is lost or counted twice (a backend either holds them off until it is done, or leaves
+        a counter they moved as it was and reports it in `busy`, for a later run to recount).
         """
         raise NotImplementedError
+
+    def adopt_lab_leads(self) -> AdoptionReport:
+        """Give every lead the lab's code wrote what search and counts need, and count it.
+
+        Each lead is adopted in one transaction with its counters, under its lower-case email;
+        the lab's copy of someone who signed up again through us is removed instead. Safe to
+        rerun and to run while signups arrive. A backend the lab never wrote has nothing to do.
+        """
+        return AdoptionReport(adopted=0, merged=0, skipped=0)
 
     def iter_leads(
         self, *, domain: str | None = None, preview: bool | None = None

@@ -43,7 +43,7 @@ ON CONFLICT (email) DO NOTHING
 """
 
 
-def _lead(row: models.Lead) -> Lead:
+def _lead(row: models.LeadRow) -> Lead:
     return Lead(name=row.name, email=row.email, preview=row.preview, created_at=row.created_at)
 
 
@@ -58,7 +58,7 @@ class SqlLeadStore(LeadStore):
         # Plain SQL on the hot path: the ORM's create() costs more than the writes themselves,
         # and ON CONFLICT DO NOTHING tells a duplicate without an exception or a savepoint.
         created_at = connection.ops.adapt_datetimefield_value(lead.created_at)
-        params = [lead.email, lead.name, lead.preview, lead.domain, created_at]
+        params = (lead.email, lead.name, lead.preview, lead.domain, created_at)
         try:
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(_INSERT_LEAD, params)
@@ -70,17 +70,17 @@ class SqlLeadStore(LeadStore):
         return True
 
     def get(self, email: str) -> Lead | None:
-        row = models.Lead.objects.filter(email=email).first()
+        row = models.LeadRow.objects.filter(email=email).first()
         return _lead(row) if row else None
 
     def delete(self, email: str) -> bool:
         with transaction.atomic():
-            row = models.Lead.objects.filter(email=email).first()
+            row = models.LeadRow.objects.filter(email=email).first()
             if row is None:
                 return False
             # The delete's row count, not the read above, decides: two concurrent erasures of
             # the same lead must lower the counters once.
-            deleted, _ = models.Lead.objects.filter(pk=row.pk).delete()
+            deleted, _ = models.LeadRow.objects.filter(pk=row.pk).delete()
             if deleted:
                 _bump_counters(_lead(row), -1)
         return bool(deleted)
@@ -93,7 +93,7 @@ class SqlLeadStore(LeadStore):
         cursor: str | None = None,
         limit: int = 50,
     ) -> Page:
-        rows = models.Lead.objects.order_by("-created_at", "-email")
+        rows = models.LeadRow.objects.order_by("-created_at", "-email")
         if domain is not None:
             rows = rows.filter(domain=domain)
         if preview is not None:
@@ -139,7 +139,7 @@ class SqlLeadStore(LeadStore):
         return row.total if row else 0
 
     def pending(self, limit: int = 100, *, before: datetime | None = None) -> list[Lead]:
-        rows = models.Lead.objects.filter(notified_at__isnull=True).order_by("created_at")
+        rows = models.LeadRow.objects.filter(notified_at__isnull=True).order_by("created_at")
         if before is not None:
             rows = rows.filter(created_at__lt=before)
         return [_lead(row) for row in rows[:limit]]
@@ -162,7 +162,7 @@ class SqlLeadStore(LeadStore):
     def setup(self) -> list[str]:
         # The SQL tables are Django models: creating them is what migrations are for.
         call_command("migrate", "leads", verbosity=0)
-        tables = f"{models.Lead._meta.db_table}, {models.Counter._meta.db_table}"
+        tables = f"{models.LeadRow._meta.db_table}, {models.Counter._meta.db_table}"
         return [f"SQL tables {tables}: migrated"]
 
     def rebuild_counts(self) -> RebuildReport:
@@ -173,12 +173,12 @@ class SqlLeadStore(LeadStore):
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     cursor.execute("LOCK TABLE leads_lead IN SHARE MODE")
-            leads = models.Lead.objects.count()
-            by_domain = models.Lead.objects.values("domain").annotate(
+            leads = models.LeadRow.objects.count()
+            by_domain = models.LeadRow.objects.values("domain").annotate(
                 total=Count("pk"), preview_yes=Count("pk", filter=Q(preview=True))
             )
             by_day = (
-                models.Lead.objects.annotate(day=TruncDate("created_at", tzinfo=UTC))
+                models.LeadRow.objects.annotate(day=TruncDate("created_at", tzinfo=UTC))
                 .values("day")
                 .annotate(total=Count("pk"))
             )
@@ -195,4 +195,4 @@ class SqlLeadStore(LeadStore):
                 models.Counter(kind=kind, key=key, total=total, preview_yes=yes)
                 for (kind, key), (total, yes) in wanted.items()
             )
-        return RebuildReport(leads=leads, filled=0, counters=len(wanted), cleared=cleared)
+        return RebuildReport(leads=leads, counters=len(wanted), cleared=cleared)

@@ -22,7 +22,7 @@ class Inbox:
 
     def read(self) -> list[dict]:
         """Every message delivered so far, as SNS wrapped it (Subject, Message, ...)."""
-        messages = []
+        messages: list[dict] = []
         while True:
             batch = self.sqs.receive_message(
                 QueueUrl=self.queue, MaxNumberOfMessages=10, WaitTimeSeconds=0

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from leads.tests.conftest import ROOT, AppServer
+from conftest import ROOT, AppServer
 
 pytestmark = pytest.mark.postgres
 
@@ -58,7 +58,7 @@ for _ in range(int(os.environ["TIMES"])):
 """
 
 
-class SharedRateLimitTestCase:
+class TestSharedRateLimit:
     def test_increments_from_processes_running_at_once_all_count(self, app_server):
         server = shared_limit_server(app_server)
         server.manage("shell", "-c", "from django.core.cache import cache; cache.set('hits', 0)")

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from leads.tests.conftest import AppServer
+from conftest import AppServer
 
 pytestmark = pytest.mark.postgres
 
@@ -80,7 +80,7 @@ def check_exact(server: AppServer, wanted: dict[str, bool]) -> None:
     assert {d: r["preview_yes"] for d, r in domains.items()} == {d: yes[d] for d in per_domain}
 
 
-class ConcurrencyTestCase:
+class TestConcurrency:
     def test_concurrent_signups_with_duplicates_are_stored_once_and_counted_exactly(
         self, app_server
     ):

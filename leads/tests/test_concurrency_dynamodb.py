@@ -16,8 +16,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from conftest import MotoServer, wait_for
 from leads.store.dynamodb import DynamoLeadStore
-from leads.tests.conftest import MotoServer, wait_for
 from leads.tests.test_concurrency import check_exact, hammer
 
 SERIAL_MOTO = """
@@ -55,7 +55,7 @@ def serial_moto() -> Iterator[MotoServer]:
     server.stop()
 
 
-class DynamoConcurrencyTestCase:
+class TestDynamoConcurrency:
     def test_concurrent_signups_with_duplicates_are_stored_once_and_counted_exactly(
         self, app_server, serial_moto, monkeypatch
     ):

@@ -32,7 +32,7 @@ def run() -> list[str]:
     return out.getvalue().splitlines()
 
 
-class CreateTablesTestCase:
+class TestCreateTables:
     def test_it_creates_both_tables_and_is_safe_to_rerun(self, names):
         client, leads, counters = names
         assert run() == [

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from leads.store import DomainCount
-from leads.tests.people import lead
+from leads.tests.factories import lead
 
 
 def deletelead(email: str) -> str:
@@ -17,7 +17,7 @@ def deletelead(email: str) -> str:
     return out.getvalue()
 
 
-class DeleteLeadTestCase:
+class TestDeleteLead:
     def test_it_erases_the_lead_and_its_counts(self, store):
         store.add(lead("ann@x.com", preview=True))
         store.add(lead("bob@x.com", minutes=1))

@@ -22,7 +22,7 @@ def inbox(moto, settings):
     notify._sns.cache_clear()
 
 
-class NewSignupTestCase:
+class TestNewSignup:
     def test_it_publishes_one_message_with_the_leads_details(self, store, inbox):
         assert signups.sign_up(name="Ann Lee", email="ann@x.com", preview=True) is True
         (message,) = inbox.read()

@@ -1,4 +1,5 @@
-"""`manage.py rebuildcounts`: every counter rewritten from the leads, on both backends."""
+"""`manage.py rebuildcounts`: every counter rewritten from the leads, on both backends; and
+`manage.py adoptlabtable`, which gives the leads the lab's code wrote what they need first."""
 
 from __future__ import annotations
 
@@ -10,16 +11,19 @@ from django.core.management import call_command
 
 from leads import models
 from leads.store import DayCount, DomainCount, Lead
+from leads.tests.factories import T0
 
 pytestmark = pytest.mark.postgres
 
-T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
-
-def run() -> list[str]:
+def run(command: str = "rebuildcounts") -> list[str]:
     out = StringIO()
-    call_command("rebuildcounts", stdout=out)
+    call_command(command, stdout=out)
     return out.getvalue().splitlines()
+
+
+def adopt() -> list[str]:
+    return run("adoptlabtable")
 
 
 def spoil_counters(store) -> None:
@@ -30,23 +34,23 @@ def spoil_counters(store) -> None:
         return
     for key, total in (("x.com", "99"), ("ghost.com", "5")):
         item = {"kind": {"S": "domain"}, "key": {"S": key}, "total": {"N": total}}
-        store.client.put_item(TableName=store.counters_table, Item=item)
+        store.client.boto.put_item(TableName=store.counters_table, Item=item)
 
 
 def lab_lead(store, email: str, preview: str = "No") -> None:
     """A lead as the lab's code wrote it: its three attributes, the email as typed."""
     item = {"email": {"S": email}, "name": {"S": "Lab"}, "preview": {"S": preview}}
-    store.client.put_item(TableName=store.leads_table, Item=item)
+    store.client.boto.put_item(TableName=store.leads_table, Item=item)
 
 
-class RebuildCountsTestCase:
+class TestRebuildCounts:
     def test_it_rewrites_every_counter_from_the_leads(self, store):
         store.add(Lead("Ann", "ann@x.com", True, T0))
         store.add(Lead("Bob", "bob@x.com", False, T0))
         spoil_counters(store)
+        assert adopt() == ["Filled signup time, domain and day on 0 older leads."]
         assert run() == [
             "Counted 2 leads.",
-            "Filled signup time, domain and day on 0 older leads.",
             "Wrote 3 counters; set 1 stale to zero.",
         ]
         assert store.domain_counts() == [DomainCount("x.com", 2, 1)]
@@ -57,14 +61,24 @@ class RebuildCountsTestCase:
 
 # Only another program (the lab's code) writes leads that lack our attributes, into DynamoDB.
 @pytest.mark.parametrize("store", ["dynamodb"], indirect=True)
-class DynamoRebuildCountsTestCase:
+class TestDynamoRebuildCounts:
     def test_it_fills_what_the_lab_wrote_and_skips_what_is_no_lead(self, store):
         lab_lead(store, "Ann@X.com", "Yes")
         lab_lead(store, "not-an-email")
         store.add(Lead("Bob", "bob@x.com", False, T0))
         assert run() == [
-            "Counted 2 leads.",
+            "Counted 1 leads.",
+            "Wrote 3 counters; set 0 stale to zero.",
+            "Skipped 1 items without a valid email address.",
+            "Did not count 1 leads the lab's code wrote: run `manage.py adoptlabtable` to adopt "
+            "them.",
+        ]
+        assert adopt() == [
             "Filled signup time, domain and day on 1 older leads.",
+            "Skipped 1 items without a valid email address.",
+        ]
+        assert run() == [
+            "Counted 2 leads.",
             "Wrote 4 counters; set 0 stale to zero.",
             "Skipped 1 items without a valid email address.",
         ]
@@ -72,7 +86,7 @@ class DynamoRebuildCountsTestCase:
         # The lab kept the address as typed; ours are lower-case, as a signup or an erasure
         # normalises what it is given.
         assert {i.email for i in store.search(domain="x.com").items} == {"ann@x.com", "bob@x.com"}
-        assert run()[1] == "Filled signup time, domain and day on 0 older leads."
+        assert adopt()[0] == "Filled signup time, domain and day on 0 older leads."
         assert store.add(Lead("Ann", "ann@x.com", True, T0)) is False  # known: not stored twice
         assert store.delete("ann@x.com") is True
         assert store.domain_counts() == [DomainCount("x.com", 1, 0)]
@@ -80,18 +94,16 @@ class DynamoRebuildCountsTestCase:
     def test_a_moved_lead_met_again_on_a_later_page_is_counted_once(self, store, monkeypatch):
         lab_lead(store, "Ann@X.com")
         lab_lead(store, "Bea@X.com")
-        call = store.call
+        call = store.client.call
 
         def small_pages(operation, **params):  # so that the scan goes on after each move
             return call(operation, **({**params, "Limit": 1} if operation == "scan" else params))
 
-        monkeypatch.setattr(store, "call", small_pages)
-        lines = run()
+        monkeypatch.setattr(store.client, "call", small_pages)
+        adopted, counted = adopt(), run()
         monkeypatch.undo()
-        assert lines[:2] == [
-            "Counted 2 leads.",
-            "Filled signup time, domain and day on 2 older leads.",
-        ]
+        assert adopted == ["Filled signup time, domain and day on 2 older leads."]
+        assert counted[0] == "Counted 2 leads."
         assert store.domain_counts() == [DomainCount("x.com", 2, 0)]
         assert store.total() == 2
 
@@ -99,7 +111,7 @@ class DynamoRebuildCountsTestCase:
         lab_lead(store, '"a@b"@x.com')
         for i in range(2):
             store.add(Lead("Ann", f"u{i}@x.com", False, T0))
-        run()
+        adopt()
         for filters in ({}, {"domain": "x.com"}):
             emails, cursor = [], None
             while True:
@@ -113,15 +125,14 @@ class DynamoRebuildCountsTestCase:
     def test_it_removes_the_labs_copy_of_a_lead_who_signed_up_again_through_us(self, store):
         lab_lead(store, "Ann@X.com", "Yes")
         store.add(Lead("Ann", "ann@x.com", False, T0))
-        assert run() == [
-            "Counted 1 leads.",
+        assert adopt() == [
             "Filled signup time, domain and day on 0 older leads.",
-            "Wrote 3 counters; set 0 stale to zero.",
             "Removed 1 lab copies of leads who signed up again through us.",
         ]
+        assert run() == ["Counted 1 leads.", "Wrote 3 counters; set 0 stale to zero."]
         assert store.get("ann@x.com") == Lead("Ann", "ann@x.com", False, T0)
         assert (
-            store.client.get_item(
+            store.client.boto.get_item(
                 TableName=store.leads_table, Key={"email": {"S": "Ann@X.com"}}
             ).get("Item")
             is None
@@ -134,7 +145,8 @@ class DynamoRebuildCountsTestCase:
         store.add(Lead("Ann", "ann@x.com", True, T0))
         store.add(Lead("Bob", "bob@y.com", False, T0))
         lab_lead(store, "lab@z.com")
-        call = store.call
+        adopt()
+        call = store.client.call
 
         def meanwhile(operation, **params):
             response = call(operation, **params)
@@ -144,7 +156,7 @@ class DynamoRebuildCountsTestCase:
                 store.delete("bob@y.com")
             return response
 
-        monkeypatch.setattr(store, "call", meanwhile)
+        monkeypatch.setattr(store.client, "call", meanwhile)
         lines = run()
         monkeypatch.undo()
 
@@ -155,7 +167,7 @@ class DynamoRebuildCountsTestCase:
             DomainCount("x.com", 1, 1),
             DomainCount("z.com", 1, 0),
         ]
-        today = datetime.now(UTC).date()  # the lab's lead is stamped with the run's time
+        today = datetime.now(UTC).date()  # the lab's lead is stamped with the adoption's time
         assert store.daily_counts() == [
             DayCount(T0.date(), 1),
             DayCount(T0.date() + timedelta(days=1), 1),
@@ -168,4 +180,4 @@ class DynamoRebuildCountsTestCase:
             "lab@z.com",
         }
         # At a quiet moment a second run finds every counter as it should be.
-        assert run()[2:] == ["Wrote 7 counters; set 0 stale to zero."]
+        assert run()[1:] == ["Wrote 7 counters; set 0 stale to zero."]

@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from conftest import free_port
 from leads import notify
 from leads.store import Lead
-from leads.tests.conftest import free_port
+from leads.tests.factories import lead
 from leads.tests.sns_inbox import Inbox
-
-
-def lead(email: str, minutes: int = 0) -> Lead:
-    at = datetime(2026, 11, 20, tzinfo=UTC) + timedelta(minutes=minutes)
-    return Lead(name="Ann", email=email, preview=False, created_at=at)
 
 
 @pytest.fixture
@@ -30,7 +25,7 @@ def inbox(moto, settings):
     notify._sns.cache_clear()
 
 
-class SendPendingTestCase:
+class TestSendPending:
     def test_it_sends_every_pending_notification_once(self, store, inbox, capsys):
         for i in range(3):
             store.add(lead(f"u{i}@x.com", minutes=i))
@@ -72,7 +67,7 @@ def signup(session: requests.Session, url: str, email: str) -> requests.Response
     return session.post(url + "/signup", data=data, headers=headers)
 
 
-class SnsOutageTestCase:
+class TestSnsOutage:
     def test_signups_succeed_while_sns_is_down_and_sendpending_delivers_later(
         self, app_server, moto
     ):

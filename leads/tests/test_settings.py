@@ -33,7 +33,7 @@ def setting(name: str, **env: str) -> str:
     return result.stdout.strip()
 
 
-class SettingsTestCase:
+class TestSettings:
     def test_production_passes_the_deploy_check(self):
         result = subprocess.run(
             [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import base64
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
-from leads.store import DayCount, DomainCount, InvalidCursor, Lead
+from leads.store import AdoptionReport, DayCount, DomainCount, InvalidCursor
 from leads.store.base import decode_cursor, encode_cursor
+from leads.tests.factories import T0, lead
 
 pytestmark = pytest.mark.postgres
-
-T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-
-
-def lead(email: str, *, preview: bool = False, minutes: int = 0, name: str = "Ann") -> Lead:
-    return Lead(name=name, email=email, preview=preview, created_at=T0 + timedelta(minutes=minutes))
 
 
 def all_pages(store, **filters) -> list[str]:
@@ -30,7 +25,7 @@ def all_pages(store, **filters) -> list[str]:
         cursor = page.next
 
 
-class AddTestCase:
+class TestAdd:
     def test_it_stores_a_new_lead(self, store):
         assert store.add(lead("ann@x.com", preview=True, name="Ann <b>")) is True
         assert store.get("ann@x.com") == lead("ann@x.com", preview=True, name="Ann <b>")
@@ -68,7 +63,7 @@ class AddTestCase:
         assert store.search().items == []
 
 
-class SearchTestCase:
+class TestSearch:
     def test_it_lists_newest_first(self, store):
         for i in range(3):
             store.add(lead(f"u{i}@x.com", minutes=i))
@@ -157,7 +152,7 @@ class SearchTestCase:
         ]
 
 
-class DeleteTestCase:
+class TestDelete:
     def test_it_erases_the_lead_and_lowers_its_counters(self, store):
         store.add(lead("a@x.com", preview=True))
         store.add(lead("b@x.com", preview=True, minutes=1))
@@ -184,7 +179,7 @@ class DeleteTestCase:
         assert store.total() == 1
 
 
-class PendingTestCase:
+class TestPending:
     def test_new_leads_are_pending_oldest_first(self, store):
         store.add(lead("b@x.com", minutes=1))
         store.add(lead("a@x.com"))
@@ -216,12 +211,12 @@ class PendingTestCase:
         assert len(store.pending(limit=2)) == 2
 
 
-class PingTestCase:
+class TestPing:
     def test_it_answers_when_the_store_is_up(self, store):
         store.ping()
 
 
-class MaintenanceTestCase:
+class TestMaintenance:
     def test_setup_is_safe_to_rerun(self, store):
         store.add(lead("a@x.com"))
         assert store.setup()
@@ -236,10 +231,15 @@ class MaintenanceTestCase:
         store.delete("d@z.net")
         counted = (store.domain_counts(), store.daily_counts(), store.total())
         report = store.rebuild_counts()
-        assert (report.leads, report.filled, report.skipped) == (3, 0, 0)
+        assert (report.leads, report.unadopted, report.skipped) == (3, 0, 0)
         assert report.counters == 2 + 2 + 1  # domains, days, total
         assert (store.domain_counts(), store.daily_counts(), store.total()) == counted
         assert store.rebuild_counts() == report
+
+    def test_adopting_finds_nothing_the_lab_wrote_among_our_own_leads(self, store):
+        store.add(lead("a@x.com"))
+        assert store.adopt_lab_leads() == AdoptionReport(adopted=0, merged=0, skipped=0)
+        assert store.total() == 1
 
     def test_rebuild_counts_on_an_empty_store(self, store):
         report = store.rebuild_counts()

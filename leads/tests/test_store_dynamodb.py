@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import boto3
@@ -15,22 +15,20 @@ import pytest
 import requests
 from django.core.management import CommandError, call_command
 
-from leads.store import DayCount, DomainCount, InvalidCursor, Lead, StoreUnavailable, get_store
+from conftest import free_port
+from leads.store import DayCount, DomainCount, InvalidCursor, StoreUnavailable, get_store
 from leads.store.base import decode_cursor, encode_cursor
-from leads.tests.conftest import free_port
+from leads.tests.factories import lead
 
 pytestmark = pytest.mark.parametrize("store", ["dynamodb"], indirect=True)
 
-T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 logger = logging.getLogger(__name__)
 
 
-def lead(email: str, *, preview: bool = False, minutes: int = 0, name: str = "Ann") -> Lead:
-    return Lead(name=name, email=email, preview=preview, created_at=T0 + timedelta(minutes=minutes))
-
-
 def raw_item(store, email: str) -> dict:
-    return store.client.get_item(TableName=store.leads_table, Key={"email": {"S": email}})["Item"]
+    return store.client.boto.get_item(TableName=store.leads_table, Key={"email": {"S": email}})[
+        "Item"
+    ]
 
 
 # --- the lab's own code, as the lab wrote it (form/models.py), against its fixed table name ------
@@ -137,7 +135,7 @@ def lab_table(settings, moto):
     get_store.cache_clear()
 
 
-class ItemShapeTestCase:
+class TestItemShape:
     def test_it_writes_the_labs_attributes_and_ours(self, store):
         store.add(lead("ann@x.com", preview=True, name="Ann Lee"))
         item = raw_item(store, "ann@x.com")
@@ -162,7 +160,7 @@ class ItemShapeTestCase:
             raw_item(store, "nobody@x.com")
 
     def test_setup_makes_the_three_indexes_on_demand(self, store):
-        table = store.client.describe_table(TableName=store.leads_table)["Table"]
+        table = store.client.boto.describe_table(TableName=store.leads_table)["Table"]
         indexes = {
             i["IndexName"]: [k["AttributeName"] for k in i["KeySchema"]]
             for i in table["GlobalSecondaryIndexes"]
@@ -179,7 +177,7 @@ class ItemShapeTestCase:
         ]
 
 
-class LabInteropTestCase:
+class TestLabInterop:
     def test_the_labs_scan_reads_our_leads(self, store, lab_table):
         lab_table.setup()
         lab_table.add(lead("ann@x.com", preview=True, name="Ann"))
@@ -191,7 +189,7 @@ class LabInteropTestCase:
         ]
         assert [i["email"] for i in Leads().get_leads(None, "Yes")] == ["ann@x.com"]
 
-    def test_leads_the_lab_wrote_are_found_and_counted_after_rebuild(self, store, lab_table):
+    def test_leads_the_lab_wrote_are_found_and_counted_once_adopted(self, store, lab_table):
         lab = Leads()
         assert lab.insert_lead("Ann", "ann@x.com", "Yes") == 200
         assert lab.insert_lead("Bob", "bob@x.com", "No") == 200
@@ -202,8 +200,10 @@ class LabInteropTestCase:
         assert done[-1] == "created table ccbda-signup-table-counters"
 
         before = datetime.now(UTC)
+        assert lab_table.rebuild_counts().unadopted == 3  # not counted before they are adopted
+        assert lab_table.adopt_lab_leads().adopted == 3
         report = lab_table.rebuild_counts()
-        assert (report.leads, report.filled, report.cleared) == (3, 3, 0)
+        assert (report.leads, report.cleared) == (3, 0)
         assert lab_table.domain_counts() == [DomainCount("x.com", 2, 1), DomainCount("y.org", 1, 1)]
         assert lab_table.total() == 3
         assert lab_table.daily_counts() == [DayCount(before.date(), 3)]
@@ -215,8 +215,9 @@ class LabInteropTestCase:
         assert before <= found[0].created_at <= datetime.now(UTC)
         assert lab_table.pending() == []  # the lab's code already notified the owner
 
+        assert lab_table.adopt_lab_leads().adopted == 0
         again = lab_table.rebuild_counts()
-        assert (again.leads, again.filled) == (3, 0)
+        assert (again.leads, again.unadopted) == (3, 0)
         assert lab_table.add(lead("ann@x.com")) is False  # the lab's lead is not overwritten
         assert lab_table.add(lead("dee@y.org", preview=True)) is True
         assert lab_table.domain_counts() == [DomainCount("x.com", 2, 1), DomainCount("y.org", 2, 2)]
@@ -235,7 +236,7 @@ def raw_item_as_resource(store, email: str) -> dict:
     return table.get_item(Key={"email": email})["Item"]
 
 
-class CursorTestCase:
+class TestCursor:
     def test_it_rejects_a_domain_cursor_for_another_domain(self, store):
         for i in range(3):
             store.add(lead(f"u{i}@x.com", minutes=i))
@@ -291,7 +292,7 @@ class CursorTestCase:
         for i in range(30):  # three leads a day over ten days, one in four wants a preview
             store.add(lead(f"u{i:02d}@x.com", minutes=60 * 8 * i, preview=i % 4 == 0))
         calls: list[dict] = []
-        events = store.client.meta.events
+        events = store.client.boto.meta.events
         events.register(
             "provide-client-params.dynamodb.*", lambda params, **_: calls.append(params)
         )
@@ -374,7 +375,7 @@ def faulty(store, moto, monkeypatch):
         proxy = FaultyDynamo(moto.url, target=target, error=error, faults=faults)
         proxies.append(proxy)
         monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.url)
-        store.__dict__.pop("client", None)  # a new client, pointed at the proxy
+        store.client.reset()  # a new client, pointed at the proxy
         return proxy
 
     yield start
@@ -382,7 +383,7 @@ def faulty(store, moto, monkeypatch):
         proxy.server.shutdown()
 
 
-class FailureTestCase:
+class TestFailure:
     def test_it_retries_a_transaction_conflict(self, store, faulty):
         proxy = faulty("TransactWriteItems", CONFLICT, faults=2)
         assert store.add(lead("ann@x.com", preview=True)) is True
@@ -410,7 +411,7 @@ class FailureTestCase:
 
     def test_an_unreachable_endpoint_is_unavailable_for_every_call(self, store, monkeypatch):
         monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{free_port()}")
-        store.__dict__.pop("client", None)
+        store.client.reset()
         calls = [
             lambda: store.add(lead("ann@x.com")),
             lambda: store.get("ann@x.com"),
@@ -430,8 +431,8 @@ class FailureTestCase:
 
     def test_commands_report_an_unreachable_store(self, store, monkeypatch):
         monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{free_port()}")
-        store.__dict__.pop("client", None)
-        for command in ("createtables", "rebuildcounts", "sendpending"):
+        store.client.reset()
+        for command in ("createtables", "rebuildcounts", "adoptlabtable", "sendpending"):
             with pytest.raises(CommandError, match="DynamoDB"):
                 call_command(command)
 

@@ -18,7 +18,7 @@ class Command(BaseCommand):
         # The same normalisation as signup, so `Ann@Bücher.example` finds ann@xn--bcher-kva.example.
         form = LeadEmailForm({"email": email})
         if not form.is_valid():
-            messages = [m for errors in form.errors.values() for m in errors]
+            messages = [str(m) for errors in form.errors.values() for m in errors]
             raise CommandError(f"{email!r}: {' '.join(messages)}")
         normalised = form.cleaned_data["email"]
         if get_store().delete(normalised):

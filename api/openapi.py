@@ -1,0 +1,193 @@
+"""The OpenAPI 3.1 description of the staff JSON API, served at /api/openapi.json.
+
+`api/tests/test_openapi.py` runs schemathesis against the live views with this document,
+so a view that drifts from it fails the suite.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from leads.store import MAX_PAGE_SIZE, PREVIEW_WORDS
+
+_ERROR = {
+    "type": "object",
+    "properties": {"error": {"type": "string"}},
+    "required": ["error"],
+}
+
+_VALIDATION_ERRORS = {
+    "type": "object",
+    "description": "One list of messages per field that was not valid.",
+    "properties": {
+        "errors": {
+            "type": "object",
+            "additionalProperties": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"message": {"type": "string"}, "code": {"type": "string"}},
+                    "required": ["message"],
+                },
+            },
+        }
+    },
+    "required": ["errors"],
+}
+
+_LEAD = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string", "maxLength": 100},
+        "email": {"type": "string", "description": "Lower-cased; the domain in its ASCII form."},
+        "preview": {"type": "boolean", "description": "Asked for preview access."},
+        "created_at": {"type": "string", "format": "date-time", "description": "UTC."},
+    },
+    "required": ["name", "email", "preview", "created_at"],
+    "additionalProperties": False,
+}
+
+
+def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _get(summary: str, ok: dict, *, params: list | None = None, bad: bool = False) -> dict:
+    responses = {
+        "200": ok,
+        "401": _json(
+            "No session or token, or an unknown or revoked token.",
+            {"$ref": "#/components/schemas/Error"},
+        ),
+        "403": _json("Signed in, but not as staff.", {"$ref": "#/components/schemas/Error"}),
+        "503": _json(
+            "The leads store does not answer; try again (see Retry-After).",
+            {"$ref": "#/components/schemas/Error"},
+        ),
+    }
+    if bad:
+        responses["400"] = _json(
+            "A parameter is not valid, or the cursor is unknown.",
+            {"$ref": "#/components/schemas/ValidationErrors"},
+        )
+    return {"get": {"summary": summary, "parameters": params or [], "responses": responses}}
+
+
+def _query_parameter(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": schema}  # fmt: skip
+
+
+def document() -> dict[str, Any]:
+    lead_filters = [
+        _query_parameter(
+            "domain",
+            "Only leads whose email domain is exactly this one (an IDN is matched by its ASCII "
+            "form; x.com never matches notx.com).",
+            {"type": "string", "maxLength": 253},
+        ),
+        _query_parameter(
+            "preview",
+            "Only leads that answered Yes, or No, to preview access; empty for either.",
+            {"type": "string", "enum": ["", *PREVIEW_WORDS]},
+        ),
+        _query_parameter(
+            "cursor",
+            "The `next` of the previous page; omit it for the first page.",
+            {"type": "string", "maxLength": 2000},
+        ),
+        _query_parameter(
+            "limit", "Leads per page.", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}
+        ),
+    ]
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Waitlist staff API",
+            "version": "1.0.0",
+            "description": (
+                "Read-only JSON for staff and their scripts. Every endpoint needs a signed-in "
+                "staff session (sign in at /accounts/login/ and send the `sessionid` cookie) or "
+                "a staff member's API token (issued at /search/tokens) as "
+                "`Authorization: Bearer <token>`. Without either, or with an unknown or revoked "
+                "token, the answer is 401; for a user who is not staff, 403."
+            ),
+        },
+        "security": [{"session": []}, {"token": []}],
+        "paths": {
+            "/api/leads": _get(
+                "Leads, newest first, one page at a time",
+                _json("One page of leads.", {"$ref": "#/components/schemas/LeadPage"}),
+                params=lead_filters,
+                bad=True,
+            ),
+            "/api/domains": _get(
+                "Leads per email domain with the preview split, from the counters",
+                _json(
+                    "Every domain with at least one lead, sorted by domain.",
+                    {"type": "array", "items": {"$ref": "#/components/schemas/DomainCount"}},
+                ),
+            ),
+            "/api/daily": _get(
+                "Signups per UTC day, from the counters",
+                _json(
+                    "Every day with at least one signup, oldest first.",
+                    {"type": "array", "items": {"$ref": "#/components/schemas/DayCount"}},
+                ),
+            ),
+            "/api/openapi.json": _get(
+                "This document", _json("The OpenAPI document.", {"type": "object"})
+            ),
+        },
+        "components": {
+            "securitySchemes": {
+                "session": {
+                    "type": "apiKey",
+                    "in": "cookie",
+                    "name": "sessionid",
+                    "description": "Django's session cookie of a signed-in staff member.",
+                },
+                "token": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A staff member's API token, issued at /search/tokens.",
+                },
+            },
+            "schemas": {
+                "Lead": _LEAD,
+                "LeadPage": {
+                    "type": "object",
+                    "properties": {
+                        "items": {"type": "array", "items": {"$ref": "#/components/schemas/Lead"}},
+                        "next": {
+                            "type": ["string", "null"],
+                            "description": "Cursor of the following page; null on the last.",
+                        },
+                    },
+                    "required": ["items", "next"],
+                    "additionalProperties": False,
+                },
+                "DomainCount": {
+                    "type": "object",
+                    "properties": {
+                        "domain": {"type": "string"},
+                        "total": {"type": "integer", "minimum": 1},
+                        "preview_yes": {"type": "integer", "minimum": 0},
+                    },
+                    "required": ["domain", "total", "preview_yes"],
+                    "additionalProperties": False,
+                },
+                "DayCount": {
+                    "type": "object",
+                    "properties": {
+                        "day": {"type": "string", "format": "date"},
+                        "total": {"type": "integer", "minimum": 1},
+                    },
+                    "required": ["day", "total"],
+                    "additionalProperties": False,
+                },
+                "Error": _ERROR,
+                "ValidationErrors": _VALIDATION_ERRORS,
+            },
+        },
+    }

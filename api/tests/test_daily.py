@@ -1,0 +1,27 @@
+"""GET /api/daily: signups per UTC day, from the counters."""
+
+from __future__ import annotations
+
+from leads.tests.factories import lead, sign_in
+
+
+class TestApiDaily:
+    def test_it_lists_signups_per_day_oldest_first(self, client, store):
+        store.add(lead("a@x.com", minutes=60 * 24 * 2))
+        store.add(lead("b@x.com"))
+        store.add(lead("c@y.org", minutes=1))
+        response = sign_in(client).get("/api/daily")
+        assert response.status_code == 200
+        assert response.json() == [
+            {"day": "2026-11-20", "total": 2},
+            {"day": "2026-11-22", "total": 1},
+        ]
+
+    def test_it_leaves_out_days_emptied_by_erasure(self, client, store):
+        store.add(lead("a@x.com"))
+        store.delete("a@x.com")
+        assert sign_in(client).get("/api/daily").json() == []
+
+    def test_it_only_answers_get(self, client, store):
+        response = sign_in(client).post("/api/daily")
+        assert response.status_code == 405

@@ -1,0 +1,245 @@
+"""Shared fixtures: real services on loopback (moto's server, gunicorn, Chromium), never mocks."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import boto3
+import psycopg
+import pytest
+import requests
+from django.conf import settings
+
+from leads.store import get_store
+
+ROOT = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, timeout: float = 30, proc: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"{proc.args!r} exited with {proc.returncode}")
+        try:
+            requests.get(url, timeout=5)
+            return
+        except requests.RequestException:
+            time.sleep(0.1)
+    raise TimeoutError(url)
+
+
+# --- static files, collected once as in production -----------------------------------------------
+@pytest.fixture(scope="session", autouse=True)
+def collected_static(tmp_path_factory) -> Iterator[Path]:
+    """Pages render {% static %} through the manifest, so the tests collect once, like the image."""
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    root = tmp_path_factory.mktemp("staticfiles")
+    with override_settings(STATIC_ROOT=root):
+        call_command("collectstatic", interactive=False, verbosity=0)
+        yield root
+
+
+# --- moto's server (DynamoDB, SNS, S3, ...) over HTTP -------------------------------------------
+class MotoServer:
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(self.port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for(self.url + "/moto-api/", proc=self.proc)
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+            self.proc = None
+
+    def reset(self) -> None:
+        requests.post(self.url + "/moto-api/reset", timeout=10)
+
+
+@pytest.fixture(scope="session")
+def moto() -> Iterator[MotoServer]:
+    server = MotoServer()
+    server.start()
+    os.environ["AWS_ENDPOINT_URL"] = server.url
+    yield server
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    server.stop()
+
+
+# --- the store port, on every backend -----------------------------------------------------------
+STORE_BACKENDS = ["sql", "dynamodb"]
+
+
+@pytest.fixture(params=STORE_BACKENDS)
+def store(request, settings, db):
+    """A fresh, empty store of each backend; the contract tests run once per backend.
+
+    `db` is asked for statically on every backend: pytest-django sets the test database up
+    only for tests whose fixtures name it, and Django's own tables are needed on all of them.
+    On DynamoDB each test gets its own tables on the session's moto server, dropped afterwards.
+    """
+    get_store.cache_clear()
+    settings.LEADS_BACKEND = request.param
+    tables: tuple[str, ...] = ()
+    if request.param == "dynamodb":
+        server = request.getfixturevalue("moto")
+        settings.LEADS_TABLE = f"leads-{uuid.uuid4().hex[:12]}"
+        settings.COUNTERS_TABLE = f"{settings.LEADS_TABLE}-counters"
+        tables = (settings.LEADS_TABLE, settings.COUNTERS_TABLE)
+    store = get_store()
+    if tables:
+        store.setup()
+    yield store
+    # A client of its own: the test may have pointed the store's at a stopped endpoint.
+    for table in tables:
+        client = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=server.url)
+        client.delete_table(TableName=table)
+    get_store.cache_clear()
+
+
+# --- the app served by gunicorn, as in production -----------------------------------------------
+def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if result.returncode:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr}")
+    return result
+
+
+def _server_env(**extra: str) -> dict[str, str]:
+    env = {**os.environ, "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost", **extra}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    return env
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory) -> str:
+    """A migrated database that each app server copies: migrating once keeps the suite fast."""
+    url = settings.DATABASES["default"]
+    if url["ENGINE"].endswith("sqlite3"):
+        template = f"sqlite:///{tmp_path_factory.mktemp('template') / 'db.sqlite3'}"
+    else:
+        template = _create_pg_database(url, "template_" + uuid.uuid4().hex[:12])
+    _manage(_server_env(DATABASE_URL=template), "migrate", "--no-input")
+    return template
+
+
+def _create_pg_database(url: Mapping[str, Any], name: str, template: str | None = None) -> str:
+    dsn = f"host={url['HOST']} port={url['PORT']} user={url['USER']} dbname=postgres"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    return f"postgres://{url['USER']}@{url['HOST']}:{url['PORT']}/{name}"
+
+
+def _copy_database(template: str, tmp_path: Path) -> str:
+    """A new database with the template's tables: a copied SQLite file, or a PostgreSQL copy."""
+    if template.startswith("sqlite:///"):
+        target = tmp_path / f"db-{uuid.uuid4().hex[:8]}.sqlite3"
+        shutil.copyfile(template.removeprefix("sqlite:///"), target)
+        return f"sqlite:///{target}"
+    name = "app_" + uuid.uuid4().hex[:12]
+    return _create_pg_database(settings.DATABASES["default"], name, template.rpartition("/")[2])
+
+
+class AppServer:
+    def __init__(self, url: str, env: dict[str, str]) -> None:
+        self.url = url
+        self.env = env
+
+    def manage(self, *args: str, **extra_env: str) -> subprocess.CompletedProcess:
+        return _manage({**self.env, **extra_env}, *args)
+
+    def create_user(self, username: str, password: str, *, staff: bool = True) -> None:
+        code = (
+            "from django.contrib.auth.models import User; "
+            f"User.objects.create_user({username!r}, password={password!r}, is_staff={staff})"
+        )
+        self.manage("shell", "-v", "0", "-c", code)
+
+
+@pytest.fixture
+def app_server(tmp_path, collected_static, migrated_database) -> Iterator[Callable[..., AppServer]]:
+    """Starts gunicorn on a fresh database; call it with extra environment variables.
+
+    A DATABASE_URL among them is migrated and used instead of a copy of the template.
+    """
+    procs: list[subprocess.Popen] = []
+
+    def start(workers: int = 3, **extra_env: str) -> AppServer:
+        port = free_port()
+        own_database = extra_env.pop("DATABASE_URL", None)
+        env = _server_env(
+            DATABASE_URL=own_database or _copy_database(migrated_database, tmp_path),
+            SITE_URL=f"http://127.0.0.1:{port}",
+            **{"STATIC_ROOT": str(collected_static), **extra_env},
+        )
+        server = AppServer(f"http://127.0.0.1:{port}", env)
+        if own_database:
+            server.manage("migrate", "--no-input")
+        proc = subprocess.Popen(
+            [
+                str(BIN / "gunicorn"),
+                "waitlist.wsgi",
+                f"--bind=127.0.0.1:{port}",
+                f"--workers={workers}",
+                "--log-level=warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        procs.append(proc)
+        wait_for(server.url + "/healthz", proc=proc)
+        return server
+
+    yield start
+    for proc in procs:
+        proc.terminate()
+        proc.wait(timeout=15)
+
+
+# --- a real browser ------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -1,0 +1,49 @@
+"""The Content-Security-Policy header: our own origin and the CDN only, no inline script."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import requests
+
+CDN = "d111111abcdef8.cloudfront.net"
+
+
+@pytest.fixture(autouse=True)
+def _db(db):
+    pass
+
+
+def directives(header: str) -> dict[str, list[str]]:
+    parts = (part.split() for part in header.split(";") if part.strip())
+    return {name: values for name, *values in parts}
+
+
+class TestContentSecurityPolicy:
+    @pytest.mark.parametrize("url", ["/", "/thanks"])
+    def test_it_allows_only_our_own_origin(self, client, url):
+        policy = directives(client.get(url)["Content-Security-Policy"])
+        assert policy["default-src"] == ["'self'"]
+        for name in ("script-src", "style-src", "connect-src", "form-action"):
+            assert policy[name] == ["'self'"], name
+        assert policy["frame-ancestors"] == ["'none'"]
+        assert policy["object-src"] == ["'none'"]
+
+    @pytest.mark.parametrize("url", ["/", "/thanks"])
+    def test_it_needs_no_inline_script_or_style(self, client, url):
+        html = client.get(url).content.decode()
+        assert "unsafe-inline" not in client.get(url)["Content-Security-Policy"]
+        assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == []
+        assert " style=" not in html and "<style" not in html
+        assert not re.search(r"\son[a-z]+=", html)  # no inline event handlers
+
+    def test_it_adds_the_cdn_origin_in_cdn_mode(self, app_server):
+        # The image's manifest is enough to render pages: the bucket is never read at run time.
+        app = app_server(workers=1, STATIC_CDN_DOMAIN=CDN, STATIC_BUCKET="static-files")
+        header = requests.get(app.url + "/", timeout=10).headers["Content-Security-Policy"]
+        policy = directives(header)
+        for name in ("script-src", "style-src", "img-src", "font-src"):
+            assert policy[name][:2] == ["'self'", f"https://{CDN}"], name
+        assert policy["connect-src"] == ["'self'"]
+        assert "unsafe-inline" not in header and "unsafe-eval" not in header

@@ -1,0 +1,117 @@
+"""The one module that knows boto3: the DynamoDB client, its retries, and paginated queries.
+
+Everything else in the backend speaks to DynamoDB through `DynamoClient`, and sees failures as
+the store's own errors: `StoreUnavailable` for an outage, `Refused` for an answer the caller
+asked to see (a failed condition, a missing table).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Iterator
+from functools import cached_property
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from leads.store.base import StoreUnavailable
+from leads.store.dynamodb.items import Item
+
+logger = logging.getLogger(__name__)
+
+# Cancellation reasons worth another try; anything else but a failed condition is unavailable.
+RETRY_REASONS = {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
+ATTEMPTS = 5
+
+
+class Refused(Exception):
+    """DynamoDB answered with an error the caller expects (see `DynamoClient.call`)."""
+
+    def __init__(self, code: str, response: dict[str, Any]) -> None:
+        super().__init__(code)
+        self.code = code
+        self.response = response
+
+
+def unavailable(error: Exception) -> StoreUnavailable:
+    logger.warning("DynamoDB unavailable: %s", error)
+    return StoreUnavailable(f"DynamoDB: {error}")
+
+
+class DynamoClient:
+    def __init__(self, *, region: str) -> None:
+        self.region = region
+
+    @cached_property
+    def boto(self) -> Any:
+        # Short timeouts and a few backed-off retries (throttling included): a signup waits a
+        # few seconds at most before it answers 503. botocore honours AWS_ENDPOINT_URL.
+        config = Config(
+            connect_timeout=2,
+            read_timeout=5,
+            retries={"mode": "standard", "total_max_attempts": 3},
+        )
+        return boto3.client("dynamodb", region_name=self.region, config=config)
+
+    def reset(self) -> None:
+        """Forget the boto3 client, so that the next call builds one from the environment."""
+        self.__dict__.pop("boto", None)
+
+    def call(self, operation: str, *, expect: tuple[str, ...] = (), **params: Any) -> dict:
+        """One API call; errors in `expect` are raised as Refused, the others as unavailable.
+
+        A ValidationException is a mistake of ours, not an outage: it is raised as it is.
+        """
+        try:
+            return getattr(self.boto, operation)(**params)
+        except ClientError as e:
+            code = e.response["Error"]["Code"]
+            if code in expect:
+                raise Refused(code, dict(e.response)) from e
+            if code == "ValidationException":
+                raise
+            raise unavailable(e) from e
+        except BotoCoreError as e:
+            raise unavailable(e) from e
+
+    def transact(self, parts: list[dict]) -> bool:
+        """Run one transaction; False if a part's condition cancelled it."""
+        for attempt in range(ATTEMPTS):
+            try:
+                self.call(
+                    "transact_write_items",
+                    TransactItems=parts,
+                    expect=("TransactionCanceledException",),
+                )
+                return True
+            except Refused as e:
+                reasons = [r.get("Code") for r in e.response.get("CancellationReasons", [])]
+                if "ConditionalCheckFailed" in reasons:
+                    return False
+                if not RETRY_REASONS.intersection(reasons):
+                    raise unavailable(e) from e
+            time.sleep(random.uniform(0, 0.05 * 2**attempt))  # noqa: S311 (jitter, not a secret)
+        raise StoreUnavailable("DynamoDB: the transaction kept conflicting")
+
+    def get_item(self, table: str, key: Item) -> Item | None:
+        """The item under `key`, read consistently, or None."""
+        return self.call("get_item", TableName=table, Key=key, ConsistentRead=True).get("Item")
+
+    def query_pages(self, **params: Any) -> Iterator[dict]:
+        """Every page of a Query, lazily: the next page is asked for only when it is needed."""
+        params = dict(params)
+        while True:
+            response = self.call("query", **params)
+            yield response
+            if "LastEvaluatedKey" not in response:
+                return
+            params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def query_items(self, **params: Any) -> Iterator[Item]:
+        """Every item a Query finds, across its pages, lazily."""
+        for page in self.query_pages(**params):
+            yield from page["Items"]

@@ -1,0 +1,176 @@
+"""GET /search: the counts page without a filter, one page of matching leads with one."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from leads.tests.factories import add_leads, lead, sign_in
+
+
+def emails_on(html: str) -> list[str]:
+    return re.findall(r'name="email" value="([^"]+)"', html)
+
+
+def link(html: str, rel: str) -> str | None:
+    found = re.search(rf'<a href="([^"]+)" class="button" rel="{rel}"', html)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+class TestCounts:
+    def test_it_shows_the_counts_per_domain_with_the_preview_split(self, client, store):
+        store.add(lead("a@x.com", preview=True))
+        store.add(lead("b@x.com"))
+        store.add(lead("c@y.org", preview=True, minutes=60 * 24))
+        html = sign_in(client).get("/search").content.decode()
+        assert "<strong>3</strong> leads from <strong>2</strong> domains" in html
+        assert "<strong>2</strong> asked for preview access" in html
+        row = r'<th scope="row"><a href="/search\?domain=x.com">x.com</a></th>'
+        assert re.search(row + r'<td class="num">2</td><td class="num">1</td>', html)
+
+    def test_it_draws_both_charts_as_svg_with_titles(self, client, store):
+        store.add(lead("a@x.com", preview=True))
+        store.add(lead("b@y.org", minutes=60 * 24 * 2))
+        html = sign_in(client).get("/search").content.decode()
+        assert html.count('<svg class="chart-svg"') == 2
+        assert '<title id="domain-chart-svg-title">Leads per domain, top 2</title>' in html
+        assert "x.com: 1 lead, 1 asked for preview" in html
+        # three days, the empty one in the middle included
+        assert html.count('class="bar-day"') == 3
+        assert "<td>2026-11-22</td>" in html
+
+    @pytest.mark.parametrize(
+        ("sort", "order"),
+        [
+            ("domain", ["a.com", "b.com", "c.com"]),
+            ("-domain", ["c.com", "b.com", "a.com"]),
+            ("-total", ["b.com", "c.com", "a.com"]),
+            ("total", ["a.com", "c.com", "b.com"]),
+            ("-preview_yes", ["c.com", "b.com", "a.com"]),
+        ],
+    )
+    def test_it_sorts(self, client, store, sort, order):
+        domains = [("a.com", 1, 0), ("b.com", 3, 1), ("c.com", 2, 2)]
+        for i, (domain, total, yes) in enumerate(domains):
+            for j in range(total):
+                store.add(lead(f"u{j}@{domain}", preview=j < yes, minutes=i * 10 + j))
+        html = sign_in(client).get(f"/search?sort={sort}").content.decode()
+        assert re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a>', html) == order
+
+    def test_it_pages_the_domains_in_their_sort_order(self, client, store):
+        for i in range(230):
+            store.add(lead(f"u@d{i:03d}.com", minutes=i))
+        client = sign_in(client)
+        seen: list[list[str]] = []
+        url: str | None = "/search?sort=-domain"
+        while url:
+            html = client.get(url).content.decode()
+            assert "<strong>230</strong> domains" in html
+            seen.append(re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a>', html))
+            url = link(html, "next")
+        assert [len(rows) for rows in seen] == [100, 100, 30]
+        assert [domain for rows in seen for domain in rows] == [
+            f"d{i:03d}.com" for i in reversed(range(230))
+        ]
+        assert "Domains 201-230 of 230" in html
+        assert link(html, "prev") == "/search?sort=-domain&page=2"
+
+    @pytest.mark.parametrize("page", ["abc", "0", "99"])
+    def test_a_page_number_out_of_range_shows_a_page_that_exists(self, client, store, page):
+        for i in range(101):
+            store.add(lead(f"u@d{i:03d}.com", minutes=i))
+        response = sign_in(client).get(f"/search?sort=domain&page={page}")
+        assert response.status_code == 200
+        assert "Domains " in response.content.decode()
+
+    def test_it_rejects_an_unknown_sort(self, client, store):
+        response = sign_in(client).get("/search?sort=email")
+        assert response.status_code == 400
+        assert b"Sort by domain, total or preview_yes" in response.content
+
+    def test_it_says_so_when_there_are_no_leads(self, client, store):
+        html = sign_in(client).get("/search").content.decode()
+        assert "<strong>0</strong> leads" in html
+        assert "No leads yet." in html
+
+    def test_it_reads_the_counters_never_the_leads(self, client, store, settings):
+        if settings.LEADS_BACKEND != "sql":
+            pytest.skip("counts SQL statements")
+        add_leads(store, 30)
+        with CaptureQueriesContext(connection) as queries:
+            assert sign_in(client).get("/search").status_code == 200
+        assert not [q["sql"] for q in queries if "leads_lead" in q["sql"]]
+
+
+class TestLeadList:
+    def test_it_filters_on_the_exact_domain(self, client, store):
+        for email in ["a@x.com", "b@notx.com", "c@x.com.au", "d@sub.x.com", "e@x.com"]:
+            store.add(lead(email))
+        html = sign_in(client).get("/search?domain=X.com").content.decode()
+        assert sorted(emails_on(html)) == ["a@x.com", "e@x.com"]
+        assert "<strong>2</strong> leads match." in html
+
+    def test_it_filters_on_preview(self, client, store):
+        store.add(lead("a@x.com", preview=True))
+        store.add(lead("b@x.com", preview=False))
+        store.add(lead("c@y.com", preview=True))
+        html = sign_in(client).get("/search?domain=x.com&preview=No").content.decode()
+        assert emails_on(html) == ["b@x.com"]
+        html = client.get("/search?preview=Yes").content.decode()
+        assert sorted(emails_on(html)) == ["a@x.com", "c@y.com"]
+        assert "<strong>2</strong> leads match." in html
+
+    def test_it_finds_an_internationalised_domain_by_its_unicode_name(self, client, store):
+        store.add(lead("ann@xn--bcher-kva.example"))
+        html = sign_in(client).get("/search?domain=Bücher.example").content.decode()
+        assert emails_on(html) == ["ann@xn--bcher-kva.example"]
+
+    def test_it_shows_names_and_emails_as_text(self, client, store):
+        store.add(lead("x@x.com", name="<script>alert(1)</script>"))
+        html = sign_in(client).get("/search?domain=x.com").content.decode()
+        assert "<script>alert(1)</script>" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+    def test_it_pages_forward_and_back_through_every_lead_once_in_order(self, client, store):
+        expected = add_leads(store, 23)
+        sign_in(client)
+        url: str | None = "/search?domain=x.com&limit=5"
+        pages: list[list[str]] = []
+        while url:
+            html = client.get(url).content.decode()
+            pages.append(emails_on(html))
+            url = link(html, "next")
+        assert [email for page in pages for email in page] == expected
+        assert [len(page) for page in pages] == [5, 5, 5, 5, 3]
+        back: list[list[str]] = [emails_on(html)]
+        url = link(html, "prev")
+        while url:
+            html = client.get(url).content.decode()
+            back.append(emails_on(html))
+            url = link(html, "prev")
+        assert back == list(reversed(pages))
+        assert 'rel="next"' in html  # back on the first page, forward works again
+
+    def test_it_rejects_a_forged_cursor(self, client, store):
+        response = sign_in(client).get("/search?domain=x.com&cursor=bm90LWEtY3Vyc29y")
+        assert response.status_code == 400
+        assert b"This page link is out of date" in response.content
+
+    def test_it_rejects_a_back_stack_that_is_too_deep(self, client, store):
+        query = "&".join(["back="] * 21)
+        response = sign_in(client).get(f"/search?domain=x.com&{query}")
+        assert response.status_code == 400
+
+    def test_it_rejects_a_bad_domain(self, client, store):
+        response = sign_in(client).get("/search?domain=a..b")
+        assert response.status_code == 400
+        assert b"Enter a domain such as example.com." in response.content
+
+    def test_it_links_each_lead_to_its_deletion_and_back(self, client, store):
+        store.add(lead("ann@x.com"))
+        html = sign_in(client).get("/search?domain=x.com").content.decode()
+        assert 'action="/search/delete"' in html
+        assert 'name="next" value="/search?domain=x.com"' in html
