@@ -1,0 +1,1 @@
+"""Tests of the loopback proxies, against a real moto server."""
