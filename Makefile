@@ -24,7 +24,9 @@ $(STAMP): $(BIN)/python requirements/dev.txt
 run: export WAITLIST_DEV_SERVER = 1
 run: $(RUN_STAMP)
 	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	@# The worker (counters, the owner's notifications) runs beside the server and stops with it.
+	$(BIN)/python manage.py runworker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
+	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 system-deps:
 	./scripts/system-deps

@@ -1,11 +1,15 @@
 """Tells the owner about new signups: the one module that knows SNS.
 
-With NEW_SIGNUP_TOPIC set, each new lead is one SNS message; without it, a log line.
+With NEW_SIGNUP_TOPIC set, each new lead is one SNS message (or a digest of many, see
+leads/worker.py); without it, a log line. Only the worker calls it, never a request.
 """
 
 from __future__ import annotations
 
 import logging
+import math
+from collections import Counter
+from datetime import datetime
 from functools import cache
 from urllib.parse import urlencode
 
@@ -14,10 +18,13 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from leads.store import Lead, preview_word
 
 logger = logging.getLogger(__name__)
+
+DIGEST_DOMAINS = 20  # the busiest domains a digest names
 
 
 class NotifyError(Exception):
@@ -26,8 +33,8 @@ class NotifyError(Exception):
 
 @cache
 def _sns():
-    # Short timeouts and few retries: the publish runs inside a signup request, and a slow
-    # SNS must not hold the visitor; what fails is sent later by `sendpending`.
+    # Short timeouts and few retries: a slow SNS must not hold the worker's other work; what
+    # fails stays pending and is sent on a later round.
     config = Config(connect_timeout=2, read_timeout=3, retries={"max_attempts": 2})
     return boto3.client("sns", region_name=settings.AWS_REGION, config=config)
 
@@ -50,9 +57,28 @@ def message_for(lead: Lead) -> tuple[str, str]:
     return subject, body
 
 
+def digest_message(count: int, *, since: datetime, domains: Counter[str]) -> tuple[str, str]:
+    minutes = max(1, math.ceil((timezone.now() - since).total_seconds() / 60))
+    subject = f"{count} new signups in the last {minutes} minutes"
+    lines = [f"{subject}.", "", "By domain:"]
+    lines += [f"  {domain}: {n}" for domain, n in domains.most_common(DIGEST_DOMAINS)]
+    if len(domains) > DIGEST_DOMAINS:
+        lines.append(f"  ... and {len(domains) - DIGEST_DOMAINS} more domains")
+    lines += ["", f"Staff search: {settings.SITE_URL}{reverse('search')}"]
+    return subject, "\n".join(lines)
+
+
 def new_signup(lead: Lead) -> None:
     """Tell the owner about `lead`; raises NotifyError if SNS does not take the message."""
-    subject, body = message_for(lead)
+    _publish(*message_for(lead))
+
+
+def digest(count: int, *, since: datetime, domains: Counter[str]) -> None:
+    """Tell the owner about `count` signups at once; raises NotifyError like new_signup."""
+    _publish(*digest_message(count, since=since, domains=domains))
+
+
+def _publish(subject: str, body: str) -> None:
     if not settings.NEW_SIGNUP_TOPIC:
         logger.info("%s\n%s", subject, body)
         return

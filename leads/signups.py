@@ -14,17 +14,13 @@ logger = logging.getLogger(__name__)
 
 
 def sign_up(*, name: str, email: str, preview: bool) -> bool:
-    """Store the lead if its email is new and tell the owner; True if it was new.
+    """Store the lead if its email is new; True if it was new.
 
-    The lead is written as pending notification, so a failed or lost publish is retried by
-    `manage.py sendpending` and never fails the signup.
+    Only the store's write happens here: the lead is written pending notification, and the
+    worker (leads/worker.py) tells the owner, so a slow or failing SNS never holds a visitor.
     """
     lead = Lead(name=name, email=email, preview=preview, created_at=timezone.now())
-    store = get_store()
-    if not store.add(lead):
-        return False
-    deliver(lead)
-    return True
+    return get_store().add(lead)
 
 
 def deliver(lead: Lead) -> bool:

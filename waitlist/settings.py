@@ -141,6 +141,11 @@ AWS_REGION = envstr("AWS_REGION", "us-east-1", "AWS_DEFAULT_REGION")
 
 # --- Notifications ------------------------------------------------------------------------------
 NEW_SIGNUP_TOPIC = envstr("NEW_SIGNUP_TOPIC")
+# The worker sends the owner one message per signup up to this many in the window; past it,
+# one digest for everything pending ("148 new signups in the last 5 minutes").
+NOTIFY_RATE = envrate("NOTIFY_RATE", "20/5m")
+if NOTIFY_RATE == "off":
+    raise ImproperlyConfiguredError("NOTIFY_RATE must look like 20/5m; it cannot be off")
 
 
 # --- Abuse protection ---------------------------------------------------------------------------

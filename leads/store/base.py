@@ -115,10 +115,12 @@ class LeadStore:
     def add(self, lead: Lead) -> bool:
         """Store `lead` unless its email is known; True if it was new.
 
-        In the same transaction a new lead bumps its domain's counters (total, and preview_yes
-        when `lead.preview`), its day's counter and the grand total, and is marked pending
-        notification. A known email changes nothing: the stored lead is never overwritten.
-        Raises StoreUnavailable when the backing service does not answer; then nothing is written.
+        A new lead is marked pending notification in the same write, and counted: its domain's
+        counters (total, and preview_yes when `lead.preview`), its day's counter and the grand
+        total move in the same transaction, or (DynamoDB) once `settle()` has run. A known
+        email changes nothing: the stored lead is never overwritten. A retried write that had
+        gone through still answers True. Raises StoreUnavailable when the backing service does
+        not answer; then nothing is written.
         """
         raise NotImplementedError
 
@@ -129,7 +131,7 @@ class LeadStore:
     def delete(self, email: str) -> bool:
         """Erase the lead stored under `email`; True if there was one.
 
-        In the same transaction every counter that `add` bumped for it goes down by one.
+        Every counter that `add` bumped for it goes down by one, as `add` counts.
         Deleting an unknown email changes nothing and returns False.
         """
         raise NotImplementedError
@@ -167,6 +169,18 @@ class LeadStore:
     def total(self) -> int:
         """How many leads are stored, from the counters only."""
         raise NotImplementedError
+
+    def settle(self) -> None:
+        """Bring the counters up to date with every write made so far.
+
+        Where counting is transactional (SQL) they always are, and this returns at once. The
+        DynamoDB backend counts from its table's stream, off the signup's path: the worker
+        calls this every second, and a rebuild or a test calls it to read exact figures.
+        """
+
+    def counts_as_of(self) -> datetime | None:
+        """When the counters last held every write; None when they always do (transactional)."""
+        return None
 
     def pending(self, limit: int = 100, *, before: datetime | None = None) -> list[Lead]:
         """Up to `limit` leads whose notification was not yet sent, oldest first; with `before`,

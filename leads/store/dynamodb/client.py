@@ -7,6 +7,8 @@ asked to see (a failed condition, a missing table).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import random
 import time
@@ -46,28 +48,40 @@ class DynamoClient:
     def __init__(self, *, region: str) -> None:
         self.region = region
 
+    # Short timeouts and a few backed-off retries (throttling included): a signup waits a
+    # few seconds at most before it answers 503. botocore honours AWS_ENDPOINT_URL.
+    _config = Config(
+        connect_timeout=2, read_timeout=5, retries={"mode": "standard", "total_max_attempts": 3}
+    )
+
     @cached_property
     def boto(self) -> Any:
-        # Short timeouts and a few backed-off retries (throttling included): a signup waits a
-        # few seconds at most before it answers 503. botocore honours AWS_ENDPOINT_URL.
-        config = Config(
-            connect_timeout=2,
-            read_timeout=5,
-            retries={"mode": "standard", "total_max_attempts": 3},
-        )
-        return boto3.client("dynamodb", region_name=self.region, config=config)
+        return boto3.client("dynamodb", region_name=self.region, config=self._config)
+
+    @cached_property
+    def streams(self) -> Any:
+        return boto3.client("dynamodbstreams", region_name=self.region, config=self._config)
 
     def reset(self) -> None:
-        """Forget the boto3 client, so that the next call builds one from the environment."""
+        """Forget the boto3 clients, so that the next call builds them from the environment."""
         self.__dict__.pop("boto", None)
+        self.__dict__.pop("streams", None)
 
     def call(self, operation: str, *, expect: tuple[str, ...] = (), **params: Any) -> dict:
         """One API call; errors in `expect` are raised as Refused, the others as unavailable.
 
         A ValidationException is a mistake of ours, not an outage: it is raised as it is.
         """
+        return self._call(self.boto, operation, expect, params)
+
+    def stream_call(self, operation: str, *, expect: tuple[str, ...] = (), **params: Any) -> dict:
+        """One DynamoDB Streams API call, with the same errors as `call`."""
+        return self._call(self.streams, operation, expect, params)
+
+    @staticmethod
+    def _call(boto: Any, operation: str, expect: tuple[str, ...], params: dict) -> dict:
         try:
-            return getattr(self.boto, operation)(**params)
+            return getattr(boto, operation)(**params)
         except ClientError as e:
             code = e.response["Error"]["Code"]
             if code in expect:
@@ -79,12 +93,19 @@ class DynamoClient:
             raise unavailable(e) from e
 
     def transact(self, parts: list[dict]) -> bool:
-        """Run one transaction; False if a part's condition cancelled it."""
+        """Run one transaction; False if a part's condition cancelled it.
+
+        Idempotent for 10 minutes (DynamoDB's ClientRequestToken, made from the parts): when
+        botocore retries a transaction whose first attempt went through but whose answer was
+        lost, the retry answers success instead of failing the conditions on our own write.
+        """
+        token = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:36]
         for attempt in range(ATTEMPTS):
             try:
                 self.call(
                     "transact_write_items",
                     TransactItems=parts,
+                    ClientRequestToken=token,
                     expect=("TransactionCanceledException",),
                 )
                 return True

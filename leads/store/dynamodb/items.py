@@ -3,16 +3,20 @@
 Leads table, partition key `email`: `name`, `email`, `preview` ("Yes"/"No") as the lab wrote
 them, plus `domain`, `created_at` (fixed-width ISO 8601 UTC), `day` (yyyy-mm-dd) and `sort_key`
 (`created_at#email`: newest first, ties by email, as the port's contract says), and `pending`
-only while the new-signup notification is unsent (a sparse index). Global secondary indexes:
-`by-domain` (domain, sort_key), `by-day` (day, sort_key), `pending` (pending, sort_key).
+only while the new-signup notification is unsent (a sparse index over 16 partitions). Global
+secondary indexes: `by-domain` (domain, sort_key), `by-day` (day, sort_key), `pending` (pending,
+sort_key). The table's stream (new and old images) feeds the counters.
 
 Counters table, key (`kind`, `key`): ("domain", "x.com") with `total` and `preview_yes`,
-("day", "2026-11-28") and ("total", "all") with `total`. It is only ever read with Query/GetItem.
+("day", "2026-11-28") and ("total", "all") with `total`: moved by the stream tally (tally.py) from
+the leads table's stream, which also keeps its place per stream shard in ("stream", shard id).
+It is only ever read with Query/GetItem.
 """
 
 from __future__ import annotations
 
 import re
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -30,7 +34,17 @@ class Tables:
 
 BY_DOMAIN, BY_DAY, PENDING = "by-domain", "by-day", "pending"
 INDEXES = {BY_DOMAIN: "domain", BY_DAY: "day", PENDING: "pending"}  # index -> partition key
-PENDING_VALUE = "yes"
+# Every signup enters the sparse `pending` index and leaves it when notified: one partition
+# would take two index writes per signup, past DynamoDB's 1,000 a second on launch day. Spread
+# over 16 partitions ("yes" is the first, and what earlier versions wrote), each takes 1/16.
+PENDING_SHARDS = 16
+PENDING_VALUES = ("yes", *(f"yes#{n}" for n in range(1, PENDING_SHARDS)))
+
+
+def pending_value(email: str) -> str:
+    return PENDING_VALUES[zlib.crc32(email.encode()) % PENDING_SHARDS]
+
+
 # Leads the lab wrote carry no signup time; until `rebuildcounts` stamps them they read as this.
 UNKNOWN_TIME = datetime(1970, 1, 1, tzinfo=UTC)
 # A quoted local part may hold an "@" ("a@b"@x.com, which the lab's code stored as typed).
@@ -80,30 +94,47 @@ def counter_key(kind: str, key: str) -> Item:
     return {"kind": {"S": kind}, "key": {"S": key}}
 
 
-def counter_updates(table: str, item: Item, step: int) -> list[dict]:
-    """The transaction parts that move a lead's domain, day and total counters by `step`."""
-    yes = step if wants_preview(item) else 0
-    targets = [
-        (counter_key("domain", item["domain"]["S"]), yes),
-        (counter_key("day", item["day"]["S"]), None),
-        (counter_key("total", "all"), None),
-    ]
-    updates = []
-    for key, preview_step in targets:
-        values = {":n": {"N": str(step)}}
-        expression = "ADD #total :n"
-        if preview_step is not None:
-            values[":y"] = {"N": str(preview_step)}
-            expression += ", preview_yes :y"
-        update = {
+CounterKey = tuple[str, str]  # (kind, key): ("domain", "x.com"), ("day", "2026-11-28"), ...
+
+
+def counted(item: Item | None) -> bool:
+    """Whether the counters hold this item: ours and adopted leads do, the lab's raw ones not."""
+    return item is not None and "sort_key" in item and "domain" in item and "day" in item
+
+
+def counter_deltas(old: Item | None, new: Item | None) -> dict[CounterKey, tuple[int, int]]:
+    """How a change from `old` to `new` (either None) moves the counters: (total, preview_yes)."""
+    deltas: dict[CounterKey, tuple[int, int]] = {}
+    for item, step in ((old, -1), (new, +1)):
+        if item is None or not counted(item):
+            continue
+        yes = step if wants_preview(item) else 0
+        for key, preview_step in (
+            (("domain", item["domain"]["S"]), yes),
+            (("day", item["day"]["S"]), 0),
+            (("total", "all"), 0),
+        ):
+            total, preview_yes = deltas.get(key, (0, 0))
+            deltas[key] = (total + step, preview_yes + preview_step)
+    return {key: delta for key, delta in deltas.items() if delta != (0, 0)}
+
+
+def counter_update(table: str, key: CounterKey, total: int, yes: int) -> dict[str, Any]:
+    """A transaction part that adds `total` (and `yes` to preview_yes) to one counter."""
+    values = {":n": {"N": str(total)}}
+    expression = "ADD #total :n"
+    if key[0] == "domain":
+        values[":y"] = {"N": str(yes)}
+        expression += ", preview_yes :y"
+    return {
+        "Update": {
             "TableName": table,
-            "Key": key,
+            "Key": counter_key(*key),
             "UpdateExpression": expression,
             "ExpressionAttributeNames": {"#total": "total"},
             "ExpressionAttributeValues": values,
         }
-        updates.append({"Update": update})
-    return updates
+    }
 
 
 def start_key(cursor: str, key: Any, index_key: str, index_value: str) -> Item:

@@ -2,7 +2,8 @@
 
 The lab stored `name`, `email` (as typed) and `preview` only. Adopting a lead gives it what our
 indexes need (`domain`, `created_at`, `day`, `sort_key`), moves it to its lower-case key, and
-counts it, all in one transaction, so it is safe while signups arrive and safe to rerun. When
+the stream tally counts it (as it counts every change), so it is safe while signups arrive and
+safe to rerun. When
 no lab table is left to adopt, this module and its command can go without touching the recount.
 """
 
@@ -13,7 +14,7 @@ from typing import Any
 
 from leads.store.base import AdoptionReport
 from leads.store.dynamodb.client import DynamoClient
-from leads.store.dynamodb.items import Item, Tables, counter_updates, derived
+from leads.store.dynamodb.items import Item, Tables, derived
 
 UNADOPTED = "attribute_exists(email) AND attribute_not_exists(sort_key)"
 
@@ -21,7 +22,7 @@ UNADOPTED = "attribute_exists(email) AND attribute_not_exists(sort_key)"
 def _adopt(
     client: DynamoClient, tables: Tables, item: Item, now: datetime
 ) -> tuple[Item | None, bool]:
-    """Give a lead the lab wrote what our indexes need and count it, in one transaction.
+    """Give a lead the lab wrote what our indexes need, in one write (the tally counts it).
 
     Returns the lead as adopted (None if it vanished or was adopted meanwhile) and whether a
     lab copy was removed. The lab kept addresses as typed; ours are lower-case, so a lead such
@@ -38,7 +39,6 @@ def _adopt(
         "email": {"S": normal},
         **derived(normal, datetime.fromisoformat(created_at) if created_at else now),
     }
-    counts = counter_updates(tables.counters, adopted, +1)
     if normal == email:
         update = {
             "TableName": tables.leads,
@@ -53,7 +53,7 @@ def _adopt(
                 ":k": adopted["sort_key"],
             },
         }
-        return (adopted if client.transact([{"Update": update}, *counts]) else None), False
+        return (adopted if client.transact([{"Update": update}]) else None), False
     remove = {
         "TableName": tables.leads,
         "Key": {"email": item["email"]},
@@ -64,11 +64,10 @@ def _adopt(
         "Item": adopted,
         "ConditionExpression": "attribute_not_exists(email)",
     }
-    if client.transact([{"Delete": remove}, {"Put": move}, *counts]):
+    if client.transact([{"Delete": remove}, {"Put": move}]):
         return adopted, False
-    if client.get_item(tables.leads, {"email": {"S": normal}}) is not None and client.transact(
-        [{"Delete": remove}]
-    ):
+    ours = client.get_item(tables.leads, {"email": {"S": normal}})
+    if ours is not None and client.transact([{"Delete": remove}]):
         return None, True  # the person is a lead of ours already, counted as such
     return None, False  # erased, or adopted by another run, while we were reading
 

@@ -1,7 +1,8 @@
 """Leads in DynamoDB, as a drop-in for the lab's `ccbda-signup-table` (layout: items.py).
 
-Every write is one TransactWriteItems (the lead and its counters together, or nothing); every
-read is a GetItem or a Query, never a Scan, so the web role needs no dynamodb:Scan.
+A signup is one conditional PutItem on its own item, so signups never contend with each other;
+the counters follow from the table's stream (tally.py). Every read is a GetItem or a Query,
+never a Scan, so the web role needs no dynamodb:Scan.
 """
 
 from __future__ import annotations
@@ -23,16 +24,16 @@ from leads.store.base import (
     RebuildReport,
     StoreUnavailable,
 )
-from leads.store.dynamodb import admin, lab, search
+from leads.store.dynamodb import admin, lab, search, tally
 from leads.store.dynamodb.client import ATTEMPTS, DynamoClient, Refused
 from leads.store.dynamodb.items import (
     PENDING,
-    PENDING_VALUE,
+    PENDING_VALUES,
     Item,
     Tables,
-    counter_updates,
     item_lead,
     lead_item,
+    pending_value,
     timestamp,
 )
 
@@ -52,13 +53,22 @@ class DynamoLeadStore(LeadStore):
 
     # --- writes -------------------------------------------------------------------------------
     def add(self, lead: Lead) -> bool:
-        item = {**lead_item(lead), PENDING: {"S": PENDING_VALUE}}
-        put = {
-            "TableName": self.leads_table,
-            "Item": item,
-            "ConditionExpression": "attribute_not_exists(email)",
-        }
-        return self.client.transact([{"Put": put}, *counter_updates(self.counters_table, item, +1)])
+        item = {**lead_item(lead), PENDING: {"S": pending_value(lead.email)}}
+        try:
+            self.client.call(
+                "put_item",
+                TableName=self.leads_table,
+                Item=item,
+                ConditionExpression="attribute_not_exists(email)",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                expect=("ConditionalCheckFailedException",),
+            )
+        except Refused as e:
+            # botocore retries a put whose answer was lost (a read timeout): if the first try
+            # went through, the stored item is this very signup, not a known email.
+            stored = e.response.get("Item", {})
+            return all(stored.get(name) == item[name] for name in ("sort_key", "name"))
+        return True
 
     def delete(self, email: str) -> bool:
         for _ in range(ATTEMPTS):
@@ -71,14 +81,12 @@ class DynamoLeadStore(LeadStore):
                 "TableName": self.leads_table,
                 "Key": {"email": item["email"]},
             }
-            if "sort_key" in item:
+            if "sort_key" in item:  # the tally lowers the counters when the stream shows it
                 delete["ConditionExpression"] = "sort_key = :k"
                 delete["ExpressionAttributeValues"] = {":k": item["sort_key"]}
-                parts = [{"Delete": delete}, *counter_updates(self.counters_table, item, -1)]
             else:  # written by the lab and not yet adopted: nothing counted it, nothing to lower
                 delete["ConditionExpression"] = lab.UNADOPTED
-                parts = [{"Delete": delete}]
-            if self.client.transact(parts):
+            if self.client.transact([{"Delete": delete}]):
                 return True
         raise StoreUnavailable("DynamoDB: the lead kept changing while it was being erased")
 
@@ -153,22 +161,34 @@ class DynamoLeadStore(LeadStore):
         return int(items[0]["total"]["N"]) if items else 0
 
     def pending(self, limit: int = 100, *, before: datetime | None = None) -> list[Lead]:
-        condition = "#pending = :yes"
-        values = {":yes": {"S": PENDING_VALUE}}
+        # The oldest `limit` of each partition, merged: together they hold the oldest overall.
+        condition = "#pending = :p"
         if before is not None:  # the index's sort key starts with the signup time
             condition += " AND sort_key < :before"
-            values[":before"] = {"S": timestamp(before)}
-        response = self.client.call(
-            "query",
-            TableName=self.leads_table,
-            IndexName=PENDING,
-            KeyConditionExpression=condition,
-            ExpressionAttributeNames={"#pending": PENDING},
-            ExpressionAttributeValues=values,
-            ScanIndexForward=True,
-            Limit=max(1, limit),
-        )
-        return [item_lead(item) for item in response["Items"]]
+        found: list[Item] = []
+        for value in PENDING_VALUES:
+            values = {":p": {"S": value}}
+            if before is not None:
+                values[":before"] = {"S": timestamp(before)}
+            response = self.client.call(
+                "query",
+                TableName=self.leads_table,
+                IndexName=PENDING,
+                KeyConditionExpression=condition,
+                ExpressionAttributeNames={"#pending": PENDING},
+                ExpressionAttributeValues=values,
+                ScanIndexForward=True,
+                Limit=max(1, limit),
+            )
+            found += response["Items"]
+        found.sort(key=lambda item: item["sort_key"]["S"])
+        return [item_lead(item) for item in found[: max(1, limit)]]
+
+    def settle(self) -> None:
+        tally.settle(self.client, self.tables)
+
+    def counts_as_of(self) -> datetime | None:
+        return tally.counts_as_of(self.client, self.tables)
 
     def ping(self) -> None:
         self.total()

@@ -1,0 +1,92 @@
+"""The worker beside the web tasks: it keeps the counters up to date and tells the owner.
+
+Nothing on a visitor's request waits on SNS: a signup is stored pending notification (the
+store's outbox), and this loop publishes what is pending, at least once and in normal operation
+once. Past NOTIFY_RATE messages in its window the owner gets one digest for everything pending
+instead of a message per signup, so a launch sends a handful of messages, not thousands.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter, deque
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from leads import notify
+from leads.signups import deliver
+from leads.store import Lead, StoreUnavailable, get_store
+from waitlist.env import rate_window
+
+logger = logging.getLogger(__name__)
+
+DIGEST_MAX = 1000  # leads gathered into one digest; more wait for the next one
+MARKERS = 16  # parallel marks after a digest: each is one small write on its own lead
+
+
+class Pacer:
+    """At most `limit` messages to the owner in any `window`."""
+
+    def __init__(self, limit: int, window: timedelta) -> None:
+        self.limit, self.window = limit, window
+        self.sent: deque[datetime] = deque()
+
+    def room(self, now: datetime) -> int:
+        while self.sent and now - self.sent[0] >= self.window:
+            self.sent.popleft()
+        return self.limit - len(self.sent)
+
+    def record(self, now: datetime) -> None:
+        self.sent.append(now)
+
+
+def notify_pending(pacer: Pacer, *, now: datetime | None = None) -> int:
+    """Publish what is pending as the pace allows; returns how many leads the owner heard of."""
+    now = now or timezone.now()
+    room = pacer.room(now)
+    if room <= 0:
+        return 0
+    pending = get_store().pending(limit=DIGEST_MAX)
+    if not pending:
+        return 0
+    if len(pending) <= room:
+        delivered = [lead for lead in pending if deliver(lead)]
+        for _ in delivered:
+            pacer.record(now)
+        return len(delivered)
+    return _digest(pending, pacer, now)
+
+
+def _digest(pending: list[Lead], pacer: Pacer, now: datetime) -> int:
+    domains = Counter(lead.domain for lead in pending)
+    try:
+        notify.digest(len(pending), since=min(lead.created_at for lead in pending), domains=domains)
+    except notify.NotifyError:
+        logger.warning("The digest of %d signups failed; they stay pending", len(pending))
+        return 0
+    pacer.record(now)
+    store = get_store()
+    # Sent but a mark lost: the next digest names that lead again (at least once, never lost).
+    with ThreadPoolExecutor(MARKERS) as pool:
+        list(pool.map(lambda lead: store.mark_notified(lead.email), pending))
+    return len(pending)
+
+
+def run(stop: threading.Event, *, interval: float = 1.0) -> None:
+    """Until `stop` is set: bring the counters up to date, then tell the owner, every `interval`.
+
+    An outage of the store or of SNS is logged and waited out; nothing is lost meanwhile.
+    """
+    limit = int(settings.NOTIFY_RATE.partition("/")[0])
+    pacer = Pacer(limit, timedelta(seconds=rate_window(settings.NOTIFY_RATE)))
+    while not stop.is_set():
+        try:
+            get_store().settle()
+            notify_pending(pacer)
+        except StoreUnavailable:
+            logger.warning("The store is unavailable; the worker tries again", exc_info=True)
+        stop.wait(interval)
