@@ -1,5 +1,6 @@
-"""Loopback stand-ins for AWS that add what moto's server leaves out (see dynamo_physics)."""
+"""Loopback stand-ins for what moto's server does not model (tests and benchmarks only)."""
 
-from loopback.dynamo_physics import DynamoPhysicsProxy, Physics, Stats
+from loopback.dynamo_physics import DynamoPhysicsProxy
+from loopback.physics import Physics, Stats
 
 __all__ = ["DynamoPhysicsProxy", "Physics", "Stats"]

@@ -15,6 +15,10 @@ Modelled, after the Amazon DynamoDB Developer Guide:
   the Item (Put), Key plus ExpressionAttributeValues (Update) or Key (Delete, ConditionCheck);
   type tags and quotes over-count a few bytes an attribute, and an update pays for what it
   sends, not for the item it grows (DynamoDB: the larger of before and after).
+* The API Reference, TransactWriteItems, ClientRequestToken: a transaction sent again with the
+  same token within 10 minutes is answered as the first one was, without being applied again
+  (another request under that token: ``IdempotentParameterMismatchException``). moto ignores
+  the token; botocore's retry of a transaction whose answer was lost relies on it.
 * Latency: a TransactWriteItems is two round trips (prepare, commit), other calls one. moto's
   server is not atomic across threads (it undoes a transaction by restoring whole tables), so
   writes go to it one at a time, under a lock held only while talking to it, not in the latency.
@@ -36,112 +40,19 @@ import threading
 import time
 import uuid
 import zlib
-from collections import Counter, deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import requests
 from requests.structures import CaseInsensitiveDict
 
+from loopback.physics import ERROR, TRANSACT, Physics, Write, refusal
+
 TARGET = "DynamoDB_20120810."
-ERROR = "com.amazonaws.dynamodb.v20120810#"
-TRANSACT = "TransactWriteItems"
 PLAIN_WRITES = {"PutItem": "Put", "UpdateItem": "Update", "DeleteItem": "Delete"}
 WRITES = {*PLAIN_WRITES, TRANSACT, "BatchWriteItem"}
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding"}
-ONGOING = "Transaction is ongoing for the item"
-THROTTLED = "Throughput exceeds the current capacity of your table or index (a hot key)"
-CANCELLED = "Transaction cancelled, please refer cancellation reasons for specific reasons"
-REASONS = {"TransactionConflict": ONGOING, "ThrottlingError": THROTTLED}
-Write = tuple[str, int]  # (item: "table {primary key JSON}", write units)
 Headers = CaseInsensitiveDict[str]
-
-
-@dataclasses.dataclass
-class Stats:
-    calls: dict[str, int] = dataclasses.field(default_factory=dict)  # DynamoDB calls by operation
-    transaction_conflicts: int = 0  # TransactWriteItems cancelled with TransactionConflict
-    write_conflicts: int = 0  # Put/Update/DeleteItem refused with TransactionConflictException
-    throttled: int = 0  # writes refused for the per-item limit (exception or ThrottlingError)
-    write_units: int = 0  # write units admitted
-    peak_item_wcu: int = 0  # the most write units one item took in a 1-second window...
-    peak_item: str | None = None  # ...and that item
-    latency_ms: float = 0.0  # the configuration, as it is now
-    item_wcu_limit: int = 1000
-
-
-class Physics:
-    """The proxy's state: configuration, items in flight, per-item windows, statistics."""
-
-    def __init__(self, latency_ms: float = 0.0, item_wcu_limit: int = 1000) -> None:
-        self.latency_ms, self.item_wcu_limit = latency_ms, item_wcu_limit
-        self._lock = threading.Lock()
-        self._in_flight: Counter[str] = Counter()
-        self.reset()
-
-    def reset(self) -> None:
-        """Zero the statistics and the windows; transactions in flight stay in flight."""
-        with self._lock:
-            self._windows: dict[str, deque[tuple[float, int]]] = {}
-            self._stats = Stats()
-
-    def configure(self, latency_ms: float | None = None, item_wcu_limit: int | None = None) -> None:
-        with self._lock:
-            self.latency_ms = self.latency_ms if latency_ms is None else float(latency_ms)
-            self.item_wcu_limit = self.item_wcu_limit if item_wcu_limit is None else item_wcu_limit
-
-    def stats(self) -> Stats:
-        with self._lock:
-            config = {"latency_ms": self.latency_ms, "item_wcu_limit": self.item_wcu_limit}
-            return Stats(**{**vars(self._stats), "calls": dict(self._stats.calls), **config})
-
-    def admit(self, op: str, writes: list[Write]) -> tuple[list[str | None] | None, list[str]]:
-        """Each part's refusal code (None: the call is admitted) and the items held in flight."""
-        with self._lock:
-            stats, now = self._stats, time.monotonic()
-            stats.calls[op] = stats.calls.get(op, 0) + 1
-            pending: Counter[str] = Counter()
-            codes: list[str | None] = []
-            for item, units in writes:
-                window = self._windows.setdefault(item, deque())
-                while window and window[0][0] <= now - 1.0:  # the last second's writes
-                    window.popleft()
-                pending[item] += units
-                over = sum(u for _, u in window) + pending[item] > self.item_wcu_limit
-                code = "TransactionConflict" if self._in_flight[item] else "ThrottlingError"
-                codes.append(code if self._in_flight[item] or over else None)
-            if any(codes):
-                conflict = "TransactionConflict" in codes
-                stats.transaction_conflicts += conflict and op == TRANSACT
-                stats.write_conflicts += conflict and op != TRANSACT
-                stats.throttled += "ThrottlingError" in codes
-                return codes, []
-            for item, units in pending.items():
-                self._windows[item].append((now, units))
-                stats.write_units += units
-                used = sum(u for _, u in self._windows[item])
-                if used > stats.peak_item_wcu:
-                    stats.peak_item_wcu, stats.peak_item = used, item
-            held = list(pending) if op == TRANSACT else []
-            self._in_flight.update(held)
-            return None, held
-
-    def release(self, items: list[str]) -> None:
-        with self._lock:
-            self._in_flight.subtract(items)
-            self._in_flight = +self._in_flight  # drops the items no longer in flight
-
-
-def refusal(op: str, codes: list[str | None]) -> dict[str, Any]:
-    """The error body DynamoDB answers a refused write with."""
-    if op != TRANSACT and codes[0] == "TransactionConflict":
-        return {"__type": ERROR + "TransactionConflictException", "message": ONGOING}
-    if op != TRANSACT:
-        return {"__type": ERROR + "ProvisionedThroughputExceededException", "message": THROTTLED}
-    names = ", ".join(code or "None" for code in codes)
-    reasons = [{"Code": c, "Message": REASONS[c]} if c else {"Code": "None"} for c in codes]
-    error = {"__type": ERROR + "TransactionCanceledException", "message": f"{CANCELLED} [{names}]"}
-    return {**error, "CancellationReasons": reasons}
 
 
 class DynamoPhysicsProxy:
@@ -156,6 +67,7 @@ class DynamoPhysicsProxy:
         self._session.trust_env = False  # loopback: never an environment's HTTP proxy
         self._upstream_lock = threading.Lock()
         self._schemas: dict[str, tuple[str, ...]] = {}
+        self._answered: dict[str, tuple[float, bytes, requests.Response]] = {}  # by token
         server = type("Server", (ThreadingHTTPServer,), {"request_queue_size": 128})  # bursts
         self._server = server(("127.0.0.1", port), type("Handler", (_Handler,), {"proxy": self}))
         self.url = "http://{}:{}".format(*self._server.server_address[:2])
@@ -176,6 +88,14 @@ class DynamoPhysicsProxy:
         url = self.upstream + path
         with self._upstream_lock if write else contextlib.nullcontext():
             return self._session.request(method, url, headers=headers, data=body, timeout=60)
+
+    def answered(self, token: str, body: bytes) -> requests.Response | None:
+        """The answer a transaction with this token and body had, within 10 minutes."""
+        at, sent, reply = self._answered.get(token, (0.0, b"", None))
+        if reply is None or time.monotonic() - at > 600:
+            self._answered.pop(token, None)
+            return None
+        return reply if sent == body else None
 
     def _key_names(self, table: str, headers: Headers) -> tuple[str, ...] | None:
         if table not in self._schemas:
@@ -259,6 +179,12 @@ class _Handler(BaseHTTPRequestHandler):
             writes = proxy.writes(op, json.loads(body or b"{}"), headers)
         except (ValueError, AttributeError, TypeError, KeyError, StopIteration):
             writes = []  # malformed: moto answers it as DynamoDB would
+        token = json.loads(body or b"{}").get("ClientRequestToken") if op == TRANSACT else None
+        if token and (seen := proxy.answered(token, body)) is not None:
+            return self._reply(seen.status_code, seen.headers, seen.content)
+        if token and token in proxy._answered:
+            mismatch = {"__type": ERROR + "IdempotentParameterMismatchException", "message": token}
+            return self._json(400, mismatch)
         codes, held = physics.admit(op, writes)
         try:
             if codes is not None:
@@ -267,6 +193,8 @@ class _Handler(BaseHTTPRequestHandler):
             if op == TRANSACT:
                 time.sleep(physics.latency_ms / 1000)  # the prepare
             reply = proxy.forward(self.command, self.path, headers, body, write=op in WRITES)
+            if token and reply.ok:
+                proxy._answered[token] = (time.monotonic(), body, reply)
             time.sleep(physics.latency_ms / 1000)  # the commit, or the call's one round trip
             self._reply(reply.status_code, reply.headers, reply.content)
         finally:

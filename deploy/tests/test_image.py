@@ -28,7 +28,7 @@ import pytest
 import requests
 
 from deploy.tests.conftest import ROOT
-from leads.tests.conftest import free_port
+from conftest import free_port
 
 PODMAN = shutil.which("podman")
 pytestmark = [

@@ -19,6 +19,7 @@ from conftest import free_port, settle_before_counting
 from leads.store import DayCount, DomainCount, InvalidCursor, StoreUnavailable, get_store
 from leads.store.base import decode_cursor, encode_cursor
 from leads.tests.factories import lead
+from loopback import DynamoPhysicsProxy
 
 pytestmark = pytest.mark.parametrize("store", ["dynamodb"], indirect=True)
 
@@ -324,10 +325,16 @@ class TestCursor:
 
 # --- failures: a loopback stand-in for DynamoDB that throttles or cancels, in front of moto -----
 class FaultyDynamo:
-    """An HTTP proxy to moto that answers the first `faults` matching calls with an AWS error."""
+    """An HTTP proxy to moto that answers the first `faults` matching calls with an AWS error.
 
-    def __init__(self, upstream: str, *, target: str, error: dict, faults: int) -> None:
+    With `forwarded`, those calls reach moto first: the write is done, its answer is lost.
+    """
+
+    def __init__(
+        self, upstream: str, *, target: str, error: dict, faults: int, forwarded: bool = False
+    ) -> None:
         self.upstream, self.target, self.error, self.faults = upstream, target, error, faults
+        self.forwarded = forwarded
         self.calls: list[str] = []
         proxy = self
 
@@ -336,11 +343,14 @@ class FaultyDynamo:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 operation = self.headers.get("X-Amz-Target", "").rpartition(".")[2]
                 proxy.calls.append(operation)
+                headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
                 if operation == proxy.target and proxy.faults:
                     proxy.faults -= 1
-                    self.reply(400, json.dumps(proxy.error).encode())
+                    if proxy.forwarded:
+                        requests.post(proxy.upstream, data=body, headers=headers, timeout=10)
+                    status = 500 if proxy.forwarded else 400
+                    self.reply(status, json.dumps(proxy.error).encode())
                     return
-                headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
                 answer = requests.post(proxy.upstream, data=body, headers=headers, timeout=10)
                 self.reply(answer.status_code, answer.content)
 
@@ -365,6 +375,7 @@ CONFLICT = {
     "[TransactionConflict, None, None, None]",
     "CancellationReasons": [{"Code": "TransactionConflict"}] + [{"Code": "None"}] * 3,
 }
+LOST = {"__type": "com.amazonaws.dynamodb.v20120810#InternalServerError", "message": "lost"}
 THROTTLED = {
     "__type": "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
     "message": "The level of configured provisioned throughput for the table was exceeded.",
@@ -373,10 +384,14 @@ THROTTLED = {
 
 @pytest.fixture
 def faulty(store, moto, monkeypatch):
+    """Faults in front of DynamoDB's physics (which honours ClientRequestToken) before moto."""
     proxies = []
+    physics = DynamoPhysicsProxy(moto.url).start()
 
-    def start(target: str, error: dict, faults: int) -> FaultyDynamo:
-        proxy = FaultyDynamo(moto.url, target=target, error=error, faults=faults)
+    def start(target: str, error: dict, faults: int, forwarded: bool = False) -> FaultyDynamo:
+        proxy = FaultyDynamo(
+            physics.url, target=target, error=error, faults=faults, forwarded=forwarded
+        )
         proxies.append(proxy)
         monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.url)
         store.client.reset()  # a new client, pointed at the proxy
@@ -385,6 +400,7 @@ def faulty(store, moto, monkeypatch):
     yield start
     for proxy in proxies:
         proxy.server.shutdown()
+    physics.stop()
 
 
 class TestFailure:
@@ -410,6 +426,21 @@ class TestFailure:
             store.add(lead("ann@x.com"))
         assert proxy.calls.count("PutItem") == 3  # botocore's standard retries
         assert store.get("ann@x.com") is None
+
+    def test_a_signup_whose_answer_was_lost_is_still_new(self, store, faulty):
+        # botocore retries the put; the first try had stored it: ours, not a known email.
+        proxy = faulty("PutItem", LOST, faults=1, forwarded=True)
+        assert store.add(lead("ann@x.com")) is True
+        assert proxy.calls.count("PutItem") == 2
+        assert store.add(lead("ann@x.com", name="Other", minutes=1)) is False
+        assert store.total() == 1
+
+    def test_an_erasure_whose_answer_was_lost_still_says_it_erased(self, store, faulty):
+        store.add(lead("ann@x.com"))
+        faulty("TransactWriteItems", LOST, faults=1, forwarded=True)
+        assert store.delete("ann@x.com") is True
+        assert store.get("ann@x.com") is None
+        assert store.total() == 0
 
     def test_short_throttling_is_absorbed(self, store, faulty):
         faulty("Query", THROTTLED, faults=2)

@@ -6,7 +6,6 @@ flight" with latency, and the second request is sent once the proxy has admitted
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import threading
@@ -23,45 +22,15 @@ import requests
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from conftest import MotoServer, free_port, wait_for
 from loopback.dynamo_physics import DynamoPhysicsProxy
 
-BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for(url: str, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, f"{proc.args!r} exited with {proc.returncode}"
-        try:
-            requests.get(url, timeout=5)
-            return
-        except requests.RequestException:
-            time.sleep(0.1)
-    raise TimeoutError(url)
-
-
-@pytest.fixture(scope="module")
-def moto_url() -> Iterator[str]:
-    port = free_port()
-    cmd = [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    wait_for(url + "/moto-api/", proc)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
-
-
 @pytest.fixture
-def proxy(moto_url: str) -> Iterator[DynamoPhysicsProxy]:
-    proxy = DynamoPhysicsProxy(moto_url).start()
+def proxy(moto: MotoServer) -> Iterator[DynamoPhysicsProxy]:
+    proxy = DynamoPhysicsProxy(moto.url).start()
     yield proxy
     proxy.stop()
 
@@ -182,6 +151,18 @@ def test_a_plain_write_during_a_transaction_conflicts(proxy, ddb, table) -> None
     assert proxy.physics.stats().write_conflicts == 1
 
 
+def test_a_transaction_sent_again_with_its_token_is_answered_not_applied(proxy, ddb, table) -> None:
+    parts = [add(table, "p"), add(table, "q")]
+    for _ in range(3):
+        ddb.transact_write_items(TransactItems=parts, ClientRequestToken="same-token")
+    counts = [ddb.get_item(TableName=table, Key=key(pk))["Item"]["n"]["N"] for pk in "pq"]
+    assert counts == ["1", "1"]
+    with pytest.raises(ClientError, match="IdempotentParameterMismatch"):
+        ddb.transact_write_items(TransactItems=[add(table, "r")], ClientRequestToken="same-token")
+    ddb.transact_write_items(TransactItems=parts, ClientRequestToken="another-token")
+    assert ddb.get_item(TableName=table, Key=key("p"))["Item"]["n"]["N"] == "2"
+
+
 def test_transactions_on_different_items_do_not_conflict(proxy, ddb, table) -> None:
     proxy.physics.configure(latency_ms=300)
     first, outcome = in_background(
@@ -261,14 +242,14 @@ def test_stats_reset_and_config_over_http(proxy, ddb, table) -> None:
     assert topic.endswith(":physics") and proxy.physics.stats().calls == {}
 
 
-def test_the_command_line_serves_until_killed(moto_url) -> None:
+def test_the_command_line_serves_until_killed(moto) -> None:
     port = free_port()
-    cmd = [sys.executable, "-m", "loopback.dynamo_physics", "--upstream", moto_url]
+    cmd = [sys.executable, "-m", "loopback.dynamo_physics", "--upstream", moto.url]
     cmd += ["--port", str(port), "--latency-ms", "8", "--item-wcu-limit", "50"]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL)
     try:
         url = f"http://127.0.0.1:{port}"
-        wait_for(url + "/_physics/stats", proc)
+        wait_for(url + "/_physics/stats", proc=proc)
         stats = requests.get(url + "/_physics/stats", timeout=10).json()
         assert stats["latency_ms"] == 8 and stats["item_wcu_limit"] == 50
         assert client(url).list_tables()["ResponseMetadata"]["HTTPStatusCode"] == 200

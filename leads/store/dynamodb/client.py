@@ -50,8 +50,12 @@ class DynamoClient:
 
     # Short timeouts and a few backed-off retries (throttling included): a signup waits a
     # few seconds at most before it answers 503. botocore honours AWS_ENDPOINT_URL.
+    # One pool connection per thread a web worker runs (gunicorn's gthread), and then some.
     _config = Config(
-        connect_timeout=2, read_timeout=5, retries={"mode": "standard", "total_max_attempts": 3}
+        connect_timeout=2,
+        read_timeout=5,
+        retries={"mode": "standard", "total_max_attempts": 3},
+        max_pool_connections=32,
     )
 
     @cached_property
