@@ -67,5 +67,25 @@ def allow_task_addresses(environ: "os._Environ[str] | dict[str, str]") -> None:
         environ["DJANGO_ALLOWED_HOSTS"] = ",".join([*hosts, *extra])
 
 
+def post_worker_init(worker: object) -> None:
+    """Creates the worker's AWS clients before its threads share them.
+
+    boto3.client() goes through one default session, which is not thread-safe: two threads
+    making their first clients at once can fail (KeyError: 'credential_provider'). A client,
+    once made, is safe to share. It also takes their creation off the first visitors' requests.
+    """
+    try:
+        from django.conf import settings
+
+        from leads import notify
+        from leads.store import get_store
+
+        getattr(get_store(), "client", None)  # DynamoDB's; the SQL store has none
+        if settings.NEW_SIGNUP_TOPIC:
+            notify._sns()
+    except Exception:  # they will be made on first use, as before
+        logging.getLogger("gunicorn.error").exception("AWS clients not created at start")
+
+
 # Runs once in the arbiter, before any worker imports Django's settings.
 allow_task_addresses(os.environ)

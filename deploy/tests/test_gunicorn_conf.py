@@ -98,6 +98,39 @@ class GunicornConfTestCase:
         assert os.environ["DJANGO_ALLOWED_HOSTS"] == "signup.example.com"
 
 
+class WorkerStartTestCase:
+    """The worker creates its AWS clients before its threads can race to create them."""
+
+    @pytest.fixture(autouse=True)
+    def fresh_clients(self, settings):
+        from leads import notify
+        from leads.store import get_store
+
+        settings.LEADS_BACKEND = "dynamodb"
+        settings.NEW_SIGNUP_TOPIC = "arn:aws:sns:us-east-1:123456789012:signups"
+        get_store.cache_clear()
+        notify._sns.cache_clear()
+        yield
+        get_store.cache_clear()
+        notify._sns.cache_clear()
+
+    def test_it_creates_the_dynamodb_and_sns_clients(self, monkeypatch):
+        from leads import notify
+        from leads.store import get_store
+
+        load(monkeypatch)["post_worker_init"](None)
+        assert "client" in vars(get_store())
+        assert notify._sns.cache_info().currsize == 1
+
+    def test_it_starts_the_worker_even_if_a_client_cannot_be_made(self, monkeypatch, caplog):
+        def broken() -> None:
+            raise RuntimeError("no region")
+
+        monkeypatch.setattr("leads.store.get_store", broken)
+        load(monkeypatch)["post_worker_init"](None)
+        assert "AWS clients not created at start" in caplog.text
+
+
 class HealthcheckTestCase:
     def test_it_sends_the_first_allowed_host(self):
         assert first_allowed_host("signup.example.com,other.example.com") == "signup.example.com"
