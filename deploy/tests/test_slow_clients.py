@@ -184,6 +184,7 @@ def stored_leads(server: Server) -> int:
 
 
 class SlowClientsTestCase:
+    @pytest.mark.postgres  # psycopg's connections, one a thread, as well as SQLite's
     def test_slow_clients_do_not_hold_back_health_checks_or_signups(self, server: Server):
         session = requests.Session()
         token = csrf_token(session, server.url)
