@@ -19,8 +19,9 @@ workers = int(os.getenv("WEB_CONCURRENCY", "2"))
 # thread while its request is read, and the other threads keep serving and overlap their AWS
 # and database round trips. Not gevent: Django keeps a database connection per greenlet (per
 # client connection, unbounded), and SQLite's lock waits would stall every greenlet.
-# 2 workers x 8 threads: 16 requests in flight (and at most 16 PostgreSQL connections), far
-# more than 0.25 vCPU needs to stay busy; 15 slow clients cannot take every thread.
+# 2 workers x 8 threads: 16 requests in flight (at most 16 PostgreSQL connections), far more
+# than 0.25 vCPU needs to stay busy. A worker whose 8 threads are all held still accepts, and
+# what it accepts waits: the task stays healthy with up to 7 slow clients a worker.
 worker_class = "gthread"
 threads = int(os.getenv("GUNICORN_THREADS", "8"))
 # Connections per worker, kept-alive ones included (a socket each, not a thread).

@@ -102,7 +102,7 @@ class WorkerStartTestCase:
     """The worker creates its AWS clients before its threads can race to create them."""
 
     @pytest.fixture(autouse=True)
-    def fresh_clients(self, settings):
+    def fresh_clients(self, settings) -> Iterator[None]:
         from leads import notify
         from leads.store import get_store
 
