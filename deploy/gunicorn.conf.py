@@ -14,7 +14,20 @@ ECS_STOP_TIMEOUT = 30
 
 bind = [os.getenv("GUNICORN_BIND", f"0.0.0.0:{os.getenv('PORT', '8000')}")]
 workers = int(os.getenv("WEB_CONCURRENCY", "2"))
-threads = int(os.getenv("GUNICORN_THREADS", "1"))
+# Threaded workers (gthread). A sync worker is held by one slow client until the worker timeout;
+# here idle and kept-alive connections wait in the worker's poller, a slow client holds one
+# thread while its request is read, and the other threads keep serving and overlap their AWS
+# and database round trips. Not gevent: Django keeps a database connection per greenlet (per
+# client connection, unbounded), and SQLite's lock waits would stall every greenlet.
+# 2 workers x 8 threads: 16 requests in flight (at most 16 PostgreSQL connections), far more
+# than 0.25 vCPU needs to stay busy. A worker whose 8 threads are all held still accepts, and
+# what it accepts waits: the task stays healthy with up to 7 slow clients a worker.
+worker_class = "gthread"
+threads = int(os.getenv("GUNICORN_THREADS", "8"))
+# Connections per worker, kept-alive ones included (a socket each, not a thread).
+worker_connections = 1000
+# Workers heartbeat from their event loop: this catches a stuck worker, it does not bound a
+# request. gthread has no header or body read timeout (it waits 5 s for a first byte).
 timeout = 30
 graceful_timeout = ECS_STOP_TIMEOUT - 5
 # Longer than the ALB's 60 s idle timeout, so the balancer closes idle connections first

@@ -36,7 +36,8 @@ def _sns():
     # Short timeouts and few retries: a slow SNS must not hold the worker's other work; what
     # fails stays pending and is sent on a later round.
     config = Config(connect_timeout=2, read_timeout=3, retries={"max_attempts": 2})
-    return boto3.client("sns", region_name=settings.AWS_REGION, config=config)
+    # A session of its own: boto3's shared default session is not thread-safe.
+    return boto3.session.Session().client("sns", region_name=settings.AWS_REGION, config=config)
 
 
 def message_for(lead: Lead) -> tuple[str, str]:

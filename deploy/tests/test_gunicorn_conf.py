@@ -16,7 +16,13 @@ CONFIG = str(ROOT / "deploy" / "gunicorn.conf.py")
 
 
 def load(monkeypatch, **env: str) -> dict:
-    for name in ("WEB_CONCURRENCY", "ECS_CONTAINER_METADATA_URI_V4", "GUNICORN_BIND", "PORT"):
+    for name in (
+        "WEB_CONCURRENCY",
+        "GUNICORN_THREADS",
+        "ECS_CONTAINER_METADATA_URI_V4",
+        "GUNICORN_BIND",
+        "PORT",
+    ):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -49,6 +55,15 @@ class TestGunicornConf:
     def test_it_takes_workers_from_web_concurrency(self, monkeypatch):
         assert load(monkeypatch, WEB_CONCURRENCY="5")["workers"] == 5
         assert load(monkeypatch)["workers"] == 2
+
+    def test_it_runs_threaded_workers_that_slow_clients_cannot_all_hold(self, monkeypatch):
+        config = load(monkeypatch)
+        assert (config["worker_class"], config["threads"]) == ("gthread", 8)
+        # Idle and kept-alive connections wait in the worker's poller, not in a thread.
+        assert config["worker_connections"] > config["threads"]
+
+    def test_it_takes_threads_from_gunicorn_threads(self, monkeypatch):
+        assert load(monkeypatch, GUNICORN_THREADS="4")["threads"] == 4
 
     def test_it_binds_all_interfaces_on_port_8000_by_default(self, monkeypatch):
         assert load(monkeypatch)["bind"] == ["0.0.0.0:8000"]

@@ -27,8 +27,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from deploy.tests.conftest import ROOT
 from conftest import free_port
+from deploy.tests.conftest import ROOT
 
 PODMAN = shutil.which("podman")
 pytestmark = [

@@ -58,13 +58,17 @@ class DynamoClient:
         max_pool_connections=32,
     )
 
+    # Each client from a session of its own: boto3's shared default session is not thread-safe,
+    # and a threaded web worker's first requests would make their clients at the same moment.
     @cached_property
     def boto(self) -> Any:
-        return boto3.client("dynamodb", region_name=self.region, config=self._config)
+        session = boto3.session.Session()
+        return session.client("dynamodb", region_name=self.region, config=self._config)
 
     @cached_property
     def streams(self) -> Any:
-        return boto3.client("dynamodbstreams", region_name=self.region, config=self._config)
+        session = boto3.session.Session()
+        return session.client("dynamodbstreams", region_name=self.region, config=self._config)
 
     def reset(self) -> None:
         """Forget the boto3 clients, so that the next call builds them from the environment."""

@@ -51,7 +51,7 @@ def settle(client: DynamoClient, tables: Tables) -> int:
         shard_id = shard["ShardId"]
         if places.get(shard_id, {}).get("done"):
             continue
-        parent = shard.get("ParentShardId")
+        parent = shard.get("ParentShardId", "")
         if parent in listed and not places.get(parent, {}).get("done"):
             continue  # a child's records come after its parent's: next round
         read += _drain(client, tables, arn, shard_id, places.get(shard_id, {}))
