@@ -198,9 +198,11 @@ def _copy_database(template: str, tmp_path: Path) -> str:
 
 
 class AppServer:
-    def __init__(self, url: str, env: dict[str, str]) -> None:
+    def __init__(self, url: str, env: dict[str, str], proc: subprocess.Popen) -> None:
         self.url = url
+        self.port = int(url.rpartition(":")[2])
         self.env = env
+        self.proc = proc
 
     def manage(self, *args: str, **extra_env: str) -> subprocess.CompletedProcess:
         return _manage({**self.env, **extra_env}, *args)
@@ -212,14 +214,22 @@ class AppServer:
         )
         self.manage("shell", "-v", "0", "-c", code)
 
+    def stop(self, timeout: float = 35) -> float:
+        """SIGTERM, as ECS sends it; the seconds gunicorn took to exit."""
+        start = time.monotonic()
+        self.proc.terminate()
+        self.proc.wait(timeout=timeout)
+        return time.monotonic() - start
+
 
 @pytest.fixture
 def app_server(tmp_path, collected_static, migrated_database) -> Iterator[Callable[..., AppServer]]:
-    """Starts gunicorn on a fresh database; call it with extra environment variables.
+    """Starts gunicorn with the production config (deploy/gunicorn.conf.py) on a fresh database;
+    call it with extra environment variables.
 
     A DATABASE_URL among them is migrated and used instead of a copy of the template.
     """
-    procs: list[subprocess.Popen] = []
+    servers: list[AppServer] = []
 
     def start(workers: int = 3, **extra_env: str) -> AppServer:
         port = free_port()
@@ -227,30 +237,30 @@ def app_server(tmp_path, collected_static, migrated_database) -> Iterator[Callab
         env = _server_env(
             DATABASE_URL=own_database or _copy_database(migrated_database, tmp_path),
             SITE_URL=f"http://127.0.0.1:{port}",
+            GUNICORN_BIND=f"127.0.0.1:{port}",
+            WEB_CONCURRENCY=str(workers),
+            GUNICORN_LOGLEVEL="warning",
             **{"STATIC_ROOT": str(collected_static), **extra_env},
         )
-        server = AppServer(f"http://127.0.0.1:{port}", env)
+        env.pop("GUNICORN_THREADS", None)
         if own_database:
-            server.manage("migrate", "--no-input")
+            _manage(env, "migrate", "--no-input")
         proc = subprocess.Popen(
-            [
-                str(BIN / "gunicorn"),
-                "waitlist.wsgi",
-                f"--bind=127.0.0.1:{port}",
-                f"--workers={workers}",
-                "--log-level=warning",
-            ],
+            [str(BIN / "gunicorn"), "--config", "deploy/gunicorn.conf.py", "waitlist.wsgi"],
             cwd=ROOT,
             env=env,
+            stdout=subprocess.DEVNULL,  # the access log
         )
-        procs.append(proc)
+        server = AppServer(f"http://127.0.0.1:{port}", env, proc)
+        servers.append(server)
         wait_for(server.url + "/healthz", proc=proc)
         return server
 
     yield start
-    for proc in procs:
-        proc.terminate()
-        proc.wait(timeout=15)
+    for server in servers:
+        if server.proc.poll() is None:
+            server.proc.kill()
+            server.proc.wait()
 
 
 # --- a real browser ------------------------------------------------------------------------------

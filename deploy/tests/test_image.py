@@ -178,7 +178,7 @@ def web(image: str) -> Iterator[Container]:
         podman("rm", "--force", "--time=0", container.name, check=False)
 
 
-class ImageTestCase:
+class TestImage:
     def test_it_runs_as_the_images_user_on_a_read_only_root(
         self, image: str, web: Container
     ) -> None:
@@ -252,7 +252,7 @@ class ImageTestCase:
         assert outside == [], changes
 
 
-class StopTestCase:
+class TestStop:
     def test_sigterm_ends_it_with_0_within_the_ecs_stop_timeout(
         self, image: str, record_property: Callable[[str, object], None]
     ) -> None:

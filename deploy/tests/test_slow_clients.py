@@ -8,29 +8,16 @@ from __future__ import annotations
 
 import re
 import runpy
-import signal
 import socket
-import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 import requests
-from conftest import (  # noqa: F401 - fixtures
-    BIN,
-    _copy_database,
-    _manage,
-    _server_env,
-    collected_static,
-    free_port,
-    migrated_database,
-    wait_for,
-)
 
-from deploy.tests.conftest import ROOT
+from conftest import ROOT, AppServer
 
 CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
 ECS_STOP_TIMEOUT: int = runpy.run_path(str(CONFIG))["ECS_STOP_TIMEOUT"]
@@ -38,48 +25,10 @@ ECS_STOP_TIMEOUT: int = runpy.run_path(str(CONFIG))["ECS_STOP_TIMEOUT"]
 PROMPTLY = 10
 
 
-@dataclass
-class Server:
-    url: str
-    env: dict[str, str]
-    proc: subprocess.Popen
-    port: int
-
-    def stop(self) -> float:
-        """SIGTERM, as ECS sends it; the seconds gunicorn took to exit."""
-        start = time.monotonic()
-        self.proc.send_signal(signal.SIGTERM)
-        self.proc.wait(timeout=ECS_STOP_TIMEOUT + 5)
-        return time.monotonic() - start
-
-
 @pytest.fixture
-def server(tmp_path: Path, collected_static: Path, migrated_database: str) -> Iterator[Server]:  # noqa: F811
+def server(app_server: Callable[..., AppServer]) -> AppServer:
     """gunicorn with the container's config and environment (WEB_CONCURRENCY=2, as the image)."""
-    port = free_port()
-    env = _server_env(
-        DATABASE_URL=_copy_database(migrated_database, tmp_path),
-        SITE_URL=f"http://127.0.0.1:{port}",
-        STATIC_ROOT=str(collected_static),
-        GUNICORN_BIND=f"127.0.0.1:{port}",
-        WEB_CONCURRENCY="2",
-        GUNICORN_LOGLEVEL="warning",
-    )
-    env.pop("GUNICORN_THREADS", None)
-    proc = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--config", str(CONFIG), "waitlist.wsgi"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,  # the access log
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(url + "/healthz", proc=proc)
-        yield Server(url, env, proc, port)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    return app_server(workers=2)
 
 
 @dataclass
@@ -178,14 +127,14 @@ def hold(clients: list[SlowClient]) -> None:
     time.sleep(2.5)  # a few bytes trickled: the workers have accepted them and are reading
 
 
-def stored_leads(server: Server) -> int:
+def stored_leads(server: AppServer) -> int:
     code = "from leads.store import get_store; print(get_store().total())"
-    return int(_manage(server.env, "shell", "-v", "0", "-c", code).stdout.strip())
+    return int(server.manage("shell", "-v", "0", "-c", code).stdout.strip())
 
 
-class SlowClientsTestCase:
+class TestSlowClients:
     @pytest.mark.postgres  # psycopg's connections, one a thread, as well as SQLite's
-    def test_slow_clients_do_not_hold_back_health_checks_or_signups(self, server: Server):
+    def test_slow_clients_do_not_hold_back_health_checks_or_signups(self, server: AppServer):
         session = requests.Session()
         token = csrf_token(session, server.url)
         clients = slow_clients(server.port, token)
@@ -216,7 +165,9 @@ class SlowClientsTestCase:
         assert server.stop() < 5
         assert server.proc.returncode == 0
 
-    def test_a_client_that_never_finishes_does_not_outlast_ecs_stop_timeout(self, server: Server):
+    def test_a_client_that_never_finishes_does_not_outlast_ecs_stop_timeout(
+        self, server: AppServer
+    ):
         stalled = slow_clients(server.port, "x" * 32)[2:3]
         hold(stalled)
         # The worker waits graceful_timeout for it, then the arbiter kills the worker; ECS would
