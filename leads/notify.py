@@ -60,7 +60,8 @@ def message_for(lead: Lead) -> tuple[str, str]:
 
 def digest_message(count: int, *, since: datetime, domains: Counter[str]) -> tuple[str, str]:
     minutes = max(1, math.ceil((timezone.now() - since).total_seconds() / 60))
-    subject = f"{count} new signups in the last {minutes} minutes"
+    span = "minute" if minutes == 1 else f"{minutes} minutes"
+    subject = f"{count} new signups in the last {span}"
     lines = [f"{subject}.", "", "By domain:"]
     lines += [f"  {domain}: {n}" for domain, n in domains.most_common(DIGEST_DOMAINS)]
     if len(domains) > DIGEST_DOMAINS:

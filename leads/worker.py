@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter, deque
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -25,7 +24,6 @@ from waitlist.env import rate_window
 logger = logging.getLogger(__name__)
 
 DIGEST_MAX = 1000  # leads gathered into one digest; more wait for the next one
-MARKERS = 16  # parallel marks after a digest: each is one small write on its own lead
 
 
 class Pacer:
@@ -69,10 +67,8 @@ def _digest(pending: list[Lead], pacer: Pacer, now: datetime) -> int:
         logger.warning("The digest of %d signups failed; they stay pending", len(pending))
         return 0
     pacer.record(now)
-    store = get_store()
     # Sent but a mark lost: the next digest names that lead again (at least once, never lost).
-    with ThreadPoolExecutor(MARKERS) as pool:
-        list(pool.map(lambda lead: store.mark_notified(lead.email), pending))
+    get_store().mark_all_notified([lead.email for lead in pending])
     return len(pending)
 
 

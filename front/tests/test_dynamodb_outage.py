@@ -44,7 +44,9 @@ class TestDynamoOutage:
             health_up = session.get(server.url + "/healthz")
             accepted = signup(session, server.url, "bob@x.com", Accept="application/json")
             counted = server.manage(
-                "shell", "-c", "from leads.store import get_store; print(get_store().total())"
+                "shell",
+                "-c",
+                "from leads.store import get_store as g; g().settle(); print(g().total())",
             )
         finally:
             emulator.stop()

@@ -194,6 +194,11 @@ class LeadStore:
         """Record that the new-signup notification for `email` went out."""
         raise NotImplementedError
 
+    def mark_all_notified(self, emails: list[str]) -> None:
+        """mark_notified for each of `emails` (after a digest named them all)."""
+        for email in emails:
+            self.mark_notified(email)
+
     def ping(self) -> None:
         """Return if the backing service answers; raise StoreUnavailable otherwise."""
         raise NotImplementedError

@@ -152,6 +152,12 @@ class SqlLeadStore(LeadStore):
                 [now, email],
             )
 
+    def mark_all_notified(self, emails: list[str]) -> None:
+        now = timezone.now()
+        models.LeadRow.objects.filter(email__in=emails, notified_at__isnull=True).update(
+            notified_at=now
+        )
+
     def ping(self) -> None:
         try:
             with connection.cursor() as cursor:

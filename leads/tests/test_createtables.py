@@ -58,6 +58,7 @@ class TestCreateTables:
         )
         assert run() == [
             f"table {leads} exists",
+            f"turned on the stream of {leads}",
             f"added index by-domain to {leads}",
             f"added index by-day to {leads}",
             f"added index pending to {leads}",

@@ -1,13 +1,15 @@
-"""New-signup notifications through SNS (moto's server), read back from a subscribed queue."""
+"""The owner's notifications through SNS (moto's server), read back from a subscribed queue:
+sent by the worker, one a signup while they trickle in, one digest for a burst."""
 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.utils import timezone
 
-from leads import notify, signups
+from leads import notify, signups, worker
 from leads.store import Lead
 from leads.tests.sns_inbox import Inbox
 
@@ -22,9 +24,15 @@ def inbox(moto, settings):
     notify._sns.cache_clear()
 
 
+def pacer(limit: int = 20) -> worker.Pacer:
+    return worker.Pacer(limit, timedelta(minutes=5))
+
+
 class TestNewSignup:
     def test_it_publishes_one_message_with_the_leads_details(self, store, inbox):
         assert signups.sign_up(name="Ann Lee", email="ann@x.com", preview=True) is True
+        assert inbox.read() == []  # not on the visitor's request
+        assert worker.notify_pending(pacer()) == 1
         (message,) = inbox.read()
         lead = store.get("ann@x.com")
         assert message["TopicArn"] == inbox.topic
@@ -39,15 +47,45 @@ class TestNewSignup:
 
     def test_a_duplicate_publishes_nothing(self, store, inbox):
         signups.sign_up(name="Ann", email="ann@x.com", preview=False)
+        worker.notify_pending(pacer())
         inbox.read()
         assert signups.sign_up(name="Other", email="ann@x.com", preview=True) is False
+        assert worker.notify_pending(pacer()) == 0
         assert inbox.read() == []
 
     def test_a_failed_publish_leaves_the_lead_pending(self, store, inbox, settings):
         settings.NEW_SIGNUP_TOPIC = inbox.topic.replace(inbox.topic.rpartition(":")[2], "gone")
         assert signups.sign_up(name="Ann", email="ann@x.com", preview=False) is True
+        assert worker.notify_pending(pacer()) == 0
         assert [lead.email for lead in store.pending()] == ["ann@x.com"]
         assert inbox.read() == []
+
+
+class TestDigest:
+    def test_a_burst_past_the_rate_is_one_digest_with_the_counts_by_domain(self, store, inbox):
+        for i in range(25):
+            signups.sign_up(
+                name="N", email=f"u{i}@{'hot.example' if i < 15 else 'y.org'}", preview=False
+            )
+        assert worker.notify_pending(pacer(limit=20)) == 25
+        (message,) = inbox.read()
+        assert message["Subject"] == "25 new signups in the last minute"
+        body = message["Message"].splitlines()
+        assert body[body.index("By domain:") + 1 :][:2] == ["  hot.example: 15", "  y.org: 10"]
+        assert store.pending() == []
+
+    def test_signups_that_trickle_in_get_a_message_each_until_the_rate(self, store, inbox):
+        slow = pacer(limit=3)
+        for i in range(3):
+            signups.sign_up(name="N", email=f"u{i}@x.com", preview=False)
+            assert worker.notify_pending(slow) == 1
+        signups.sign_up(name="N", email="late@x.com", preview=False)
+        assert worker.notify_pending(slow) == 0  # no room left in the window: it waits
+        assert len(inbox.read()) == 3
+        assert [lead.email for lead in store.pending()] == ["late@x.com"]
+        later = timezone.now() + timedelta(minutes=5)
+        assert worker.notify_pending(slow, now=later) == 1
+        assert [m["Subject"] for m in inbox.read()] == ["New signup: late@x.com"]
 
     def test_without_a_topic_it_logs(self, settings, caplog):
         settings.NEW_SIGNUP_TOPIC = ""

@@ -96,13 +96,15 @@ class TestSnsOutage:
             f"New signup: u{i}@x.com" for i in range(3)
         ]
 
-        # Normal operation: one message per new lead, at signup time, and nothing resent.
+        # Normal operation: one message per new lead, and nothing resent.
         working = app_server(workers=1, **env)
         session = requests.Session()
         session.get(working.url + "/")
         assert signup(session, working.url, "dee@y.org").status_code == 200
         assert signup(session, working.url, "dee@y.org").status_code == 200  # duplicate
         assert signup(session, working.url, "u0@x.com").status_code == 200  # known
+        sent = working.manage("sendpending", "--min-age", "0")
+        assert "Sent 1 pending notifications; 0 failed." in sent.stdout
         assert [m["Subject"] for m in box.read()] == ["New signup: dee@y.org"]
         again = working.manage("sendpending", "--min-age", "0")
         assert "Sent 0 pending notifications; 0 failed." in again.stdout

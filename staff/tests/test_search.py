@@ -91,6 +91,18 @@ class TestCounts:
         assert response.status_code == 400
         assert b"Sort by domain, total or preview_yes" in response.content
 
+    @pytest.mark.parametrize(
+        ("store", "lags"), [("sql", False), ("dynamodb", True)], indirect=["store"]
+    )
+    def test_it_says_how_fresh_the_counts_are_where_they_follow_a_stream(
+        self, client, store, lags
+    ):
+        store.add(lead("a@x.com"))
+        html = sign_in(client).get("/search").content.decode()
+        assert ("Counts as of" in html) is lags
+        html = client.get("/search?domain=x.com").content.decode()
+        assert ("Counts as of" in html) is lags
+
     def test_it_says_so_when_there_are_no_leads(self, client, store):
         html = sign_in(client).get("/search").content.decode()
         assert "<strong>0</strong> leads" in html
