@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "leads.middleware.StoreUnavailableMiddleware",
+    # Last: it answers before any process_view reads the body, through every header above.
+    "leads.middleware.Utf8OnlyMiddleware",
 ]
 
 ROOT_URLCONF = "waitlist.urls"
