@@ -4,17 +4,17 @@ Forms validate and normalise; they never store or send anything."""
 
 from __future__ import annotations
 
-import unicodedata
-
 import idna
 from django import forms
 from django.core.exceptions import ValidationError
 
 from leads.store import MAX_PAGE_SIZE, PREVIEW_WORDS, preview_answer
+from leads.text import has_untyped
 
 
 def reject_control_characters(value: str) -> None:
-    if any(unicodedata.category(char) == "Cc" for char in value):
+    """Control characters, line separators and bidirectional controls (see leads/text.py)."""
+    if has_untyped(value):
         raise ValidationError("Control characters are not allowed.", code="control")
 
 

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from leads.store import Lead, preview_word
+from leads.text import escape_untyped
 
 logger = logging.getLogger(__name__)
 
@@ -41,14 +42,22 @@ def _sns():
 
 
 def message_for(lead: Lead) -> tuple[str, str]:
-    subject = f"New signup: {lead.email}"[:100]
+    """The subject and the body, one field a line.
+
+    Stored values may hold anything (the lab's table, or a lead written before the form
+    refused line separators), so each is written on one line with its line breaks and other
+    untyped characters escaped: no value can start a line that reads as another field. Escapes
+    rather than removal, so the owner sees that the name held something odd.
+    """
+    name, email = escape_untyped(lead.name), escape_untyped(lead.email)
+    subject = f"New signup: {email}"[:100]
     search = f"{settings.SITE_URL}{reverse('search')}?{urlencode({'domain': lead.domain})}"
     body = "\n".join(
         [
             "A new lead joined the waitlist.",
             "",
-            f"Name: {lead.name}",
-            f"Email: {lead.email}",
+            f"Name: {name}",
+            f"Email: {email}",
             f"Preview access: {preview_word(lead.preview)}",
             f"Signed up: {lead.created_at.isoformat()}",
             "",

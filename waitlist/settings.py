@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "leads.middleware.StoreUnavailableMiddleware",
+    # Last: it answers before any process_view reads the body, through every header above.
+    "leads.middleware.Utf8OnlyMiddleware",
 ]
 
 ROOT_URLCONF = "waitlist.urls"
@@ -111,8 +113,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 
-# --- Cache (rate-limit counters; share it between processes with db://table) --------------------
-_cache_url = envstr("CACHE_URL", "locmem://")
+# --- Cache (rate-limit counters, shared by every process and task) ------------------------------
+# The database cache by default: gunicorn runs several workers, and a per-process cache (locmem)
+# gives each its own counters, so a limit of 10 let through 10 per worker. `migrate` creates the
+# table (leads/apps.py). locmem:// is for one process only.
+_cache_url = envstr("CACHE_URL", "db://django_cache")
 CACHES: dict[str, dict[str, Any]]
 if _cache_url.startswith("db://"):
     CACHES = {

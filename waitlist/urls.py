@@ -7,3 +7,9 @@ urlpatterns = [
     path("", include("staff.urls")),
     path("", include("front.urls")),
 ]
+
+# Error pages that never read the request's body (see leads/errors.py).
+handler400 = "leads.errors.bad_request"
+handler403 = "leads.errors.permission_denied"
+handler404 = "leads.errors.page_not_found"
+handler500 = "leads.errors.server_error"

@@ -71,7 +71,23 @@ class TestApiLeads:
         assert body["next"]
 
     @pytest.mark.parametrize(
-        "query", ["limit=0", "limit=201", "limit=ten", "preview=maybe", "cursor=%25%25bad"]
+        "query",
+        [
+            "limit=0",
+            "limit=201",
+            "limit=ten",
+            "preview=maybe",
+            "cursor=%25%25bad",
+            "domain=a%00b.com",  # Django's CharField refuses NUL, idna other control characters
+            "domain=a%01b.com",
+            # The outside probe's: {"t": "2026-12-01T00:00:00+00:00", "e": "a\u0000b"}, which
+            # PostgreSQL refused as text, and the refusal answered 503 as if it were down.
+            pytest.param(
+                "cursor=eyJ0IjoiMjAyNi0xMi0wMVQwMDowMDowMCswMDowMCIsImUiOiJhXHUwMDAwYiJ9",
+                id="nul-in-cursor",
+                marks=pytest.mark.postgres,
+            ),
+        ],
     )
     def test_it_rejects_bad_parameters(self, staff_client, query):
         response = staff_client.get(f"/api/leads?{query}")

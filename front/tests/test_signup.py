@@ -115,6 +115,13 @@ BAD_INPUTS = [
     ("escape in name", {**GOOD, "name": "Ann\x1b[31m"}, "name"),
     ("DEL in name", {**GOOD, "name": "Ann\x7f"}, "name"),
     ("newline in name", {**GOOD, "name": "Ann\nLee"}, "name"),
+    *[
+        (f"U+{ord(char):04X} in name", {**GOOD, "name": f"Ann{char}Lee"}, "name")
+        # Line and paragraph separators, and the bidirectional controls: nobody types them,
+        # and they break lines or reorder text in the owner's notification.
+        for char in "\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+        "\u200e\u200f\u061c"
+    ],
 ]
 
 

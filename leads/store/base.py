@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from leads.text import has_untyped
+
 # A list page's size unless the caller asks for another, and the most a caller may ask for.
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -102,11 +104,25 @@ def decode_cursor(cursor: str) -> dict:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         position = json.loads(raw)
+        printable = _printable(position)
     except (ValueError, RecursionError):  # RecursionError: deeply nested JSON such as [[[[...
         raise InvalidCursor(cursor) from None
-    if not isinstance(position, dict):
+    if not isinstance(position, dict) or not printable:
         raise InvalidCursor(cursor)
     return position
+
+
+def _printable(value: object) -> bool:
+    """No control character anywhere (NUL first: PostgreSQL text cannot hold it, and the
+    database's refusal read as an outage), nor a line separator: the cursors we hand out hold
+    times, days and emails, which never do; a cursor holding one was made by someone else."""
+    if isinstance(value, str):
+        return not has_untyped(value)
+    if isinstance(value, dict):
+        return all(_printable(key) and _printable(item) for key, item in value.items())
+    if isinstance(value, list):
+        return all(_printable(item) for item in value)
+    return True
 
 
 class LeadStore:

@@ -15,6 +15,7 @@ os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("AWS_REGION", "us-east-1")
 for name in (
+    "CACHE_URL",
     "NEW_SIGNUP_TOPIC",
     "STATIC_CDN_DOMAIN",
     "STATIC_BUCKET",

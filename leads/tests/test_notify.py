@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from leads import notify, signups, worker
 from leads.store import Lead
+from leads.tests.factories import lead
 from leads.tests.sns_inbox import Inbox
 
 
@@ -94,3 +95,29 @@ class TestDigest:
             notify.new_signup(lead)
         assert "New signup: ann@x.com" in caplog.text
         assert "Preview access: No" in caplog.text
+
+
+# Every character str.splitlines() breaks on, as a mail client that breaks lines on them would.
+LINE_BREAKS = ["\n", "\r", "\r\n", "\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
+
+
+class TestForgedFields:
+    @pytest.mark.parametrize("brk", LINE_BREAKS, ids=[repr(b) for b in LINE_BREAKS])
+    def test_a_stored_name_cannot_add_lines_to_the_message(self, store, inbox, brk):
+        # Straight into the store (as the lab's table holds it): the form never saw this name.
+        forged = f"Ann{brk}Email: boss@x.com{brk}Preview access: Yes{brk}"
+        store.add(lead("ann@x.com", name=forged))
+        subject, body = notify.message_for(store.get("ann@x.com"))
+        lines = body.splitlines()
+        assert [line for line in lines if line.startswith("Email:")] == ["Email: ann@x.com"]
+        assert [line for line in lines if line.startswith("Preview access:")] == [
+            "Preview access: No"
+        ]
+        assert len(lines) == 8
+        assert len(subject.splitlines()) == 1
+
+    def test_the_published_message_shows_what_was_escaped(self, store, inbox):
+        store.add(lead("ann@x.com", name="Ann\u2028Email: boss@x.com\u202e"))
+        notify.new_signup(store.get("ann@x.com"))
+        (message,) = inbox.read()
+        assert "Name: Ann\\u2028Email: boss@x.com\\u202e" in message["Message"].splitlines()

@@ -122,6 +122,10 @@ class TestSearch:
         "forge",
         [
             pytest.param(lambda text: text.replace("@", "\ud800@"), id="lone-surrogate"),
+            # PostgreSQL cannot hold a NUL in text: a crafted one is bad input, not an outage.
+            pytest.param(lambda text: text.replace("@", "\x00@"), id="nul"),
+            pytest.param(lambda text: text.replace("@", "\x01@"), id="control-character"),
+            pytest.param(lambda text: text.replace("@", "\u2028@"), id="line-separator"),
             pytest.param(
                 lambda text: re.sub(
                     r"\d{4}-\d\d-\d\dT[\d:.]+(Z|\+00:00)", "0001-01-01T00:00+14:00", text
