@@ -24,7 +24,7 @@ PAGES = {
 
 def error_page(request: HttpRequest, status: int) -> HttpResponse:
     title, message = PAGES[status]
-    if wants_json(request) or request.path.startswith("/api/"):
+    if wants_json(request):
         return JsonResponse({"error": message}, status=status)
     html = render_to_string("leads/error.html", {"title": title, "message": message})
     return HttpResponse(html, status=status)

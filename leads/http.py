@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.urls import reverse
 from django_ratelimit.core import is_ratelimited
 
 
@@ -23,7 +24,11 @@ def client_ip(group: str | None, request: HttpRequest) -> str:
 
 
 def wants_json(request: HttpRequest) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
+    """JSON for a client that asks for it, and on every path of the JSON API."""
+    if "application/json" in request.headers.get("Accept", ""):
+        return True
+    api = reverse("api-openapi").rpartition("/")[0] + "/"  # the API app's prefix, wherever it is
+    return request.path.startswith(api)
 
 
 def over_rate(request: HttpRequest, *, group: str, rate: str) -> bool:

@@ -19,11 +19,6 @@ logger = logging.getLogger(__name__)
 MESSAGE = "We cannot take requests right now. Please try again in a minute."
 
 
-def _is_api(request: HttpRequest) -> bool:
-    match = request.resolver_match
-    return match is not None and match.func.__module__.startswith("api.")
-
-
 class StoreUnavailableMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -35,7 +30,7 @@ class StoreUnavailableMiddleware:
         if not isinstance(exception, StoreUnavailable | DatabaseError):
             return None
         logger.error("Store unavailable: %s", exception)
-        if wants_json(request) or _is_api(request):
+        if wants_json(request):
             response: HttpResponse = JsonResponse({"error": MESSAGE}, status=503)
         else:
             # No request context: it would read the session, from the database that may be down.

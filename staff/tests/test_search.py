@@ -94,9 +94,7 @@ class TestCounts:
     @pytest.mark.parametrize(
         ("store", "lags"), [("sql", False), ("dynamodb", True)], indirect=["store"]
     )
-    def test_it_says_how_fresh_the_counts_are_where_they_follow_a_stream(
-        self, client, store, lags
-    ):
+    def test_it_says_how_fresh_the_counts_are_where_they_follow_a_stream(self, client, store, lags):
         store.add(lead("a@x.com"))
         html = sign_in(client).get("/search").content.decode()
         assert ("Counts as of" in html) is lags
