@@ -207,7 +207,8 @@ def roll_service(ecs: Any, cluster: str, service: str) -> None:
     ecs.update_service(cluster=cluster, service=service, forceNewDeployment=True)
 
 
-def wait_stable(ecs: Any, cluster: str, service: str) -> None:
+def wait_stable(ecs: Any, cluster: str, *services: str) -> None:
+    """Waits until every one of the services runs only its newest deployment, at its count."""
     ecs.get_waiter("services_stable").wait(
-        cluster=cluster, services=[service], WaiterConfig={"Delay": 15, "MaxAttempts": 80}
+        cluster=cluster, services=list(services), WaiterConfig={"Delay": 15, "MaxAttempts": 80}
     )

@@ -5,7 +5,8 @@
   3. the static files are uploaded to the private bucket behind CloudFront;
   4. the one-off tasks run on the new image: migrate, the cache table, `createtables`
      (which only checks: the stack owns the DynamoDB tables);
-  5. the web service rolls to the new image and is waited on until stable.
+  5. the web service and the worker service roll to the new image and are waited on until
+     both are stable.
 
 `--dry-run` prints every step and touches nothing. `--create-staff NAME` makes a staff account
 through a one-off task instead. Credentials and region come from the usual AWS environment.
@@ -33,6 +34,8 @@ from deploy import aws
 ROOT = Path(__file__).resolve().parents[1]
 
 TEMPLATE = ROOT / "deploy" / "cloudformation" / "waitlist.yaml"
+# The stack outputs naming the services that run the web image, rolled and waited on together.
+ROLLED = ("ServiceName", "WorkerServiceName")
 RELEASE_COMMAND = [
     "sh",
     "-c",
@@ -193,12 +196,16 @@ class Deploy:
         self.say("    done")
 
     def roll(self, tag: str) -> None:
-        changed = self.stack_update("roll the web service", WebImageTag=tag)
-        service = f"{self.output('ClusterName')}/{self.output('ServiceName')}"
-        if not changed and self.step(f"force a new deployment of {service} (same image)"):
-            aws.roll_service(self.client("ecs"), self.out["ClusterName"], self.out["ServiceName"])
-        if self.step(f"wait until {service} is stable"):
-            aws.wait_stable(self.client("ecs"), self.out["ClusterName"], self.out["ServiceName"])
+        """Both services run WebImageTag: the web tasks and the worker roll together."""
+        changed = self.stack_update("roll the web and worker services", WebImageTag=tag)
+        cluster = self.output("ClusterName")
+        services = [self.output(key) for key in ROLLED]
+        shown = " and ".join(f"{cluster}/{service}" for service in services)
+        if not changed and self.step(f"force a new deployment of {shown} (same image)"):
+            for service in services:
+                aws.roll_service(self.client("ecs"), cluster, service)
+        if self.step(f"wait until {shown} are stable"):
+            aws.wait_stable(self.client("ecs"), cluster, *services)
         self.say(f"site: {self.output('SiteUrl')}")
 
     # --- the commands -------------------------------------------------------------------------

@@ -6,10 +6,7 @@ runs a task, so a test stops it (as ECS would when the command ends) before wait
 """
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +14,7 @@ import boto3
 import pytest
 
 from deploy import aws
-from deploy.deploy import RELEASE_COMMAND, STAFF_CODE, Deploy, image_tag
-from deploy.tests.conftest import ROOT
+from deploy.deploy import RELEASE_COMMAND, Deploy
 
 MOTO_TEMPLATE = Path(__file__).with_name("moto-stack.yaml")
 
@@ -204,28 +200,34 @@ class TestOneOff:
             aws.wait_one_off(client("ecs"), "waitlist", arn, timeout=0)
 
 
-def deployment_id() -> str:
-    (service,) = client("ecs").describe_services(cluster="waitlist", services=["web"])["services"]
-    (deployment,) = service["deployments"]
-    return deployment["id"]
+def deployment_ids() -> dict[str, str]:
+    found = client("ecs").describe_services(cluster="waitlist", services=["web", "worker"])
+    return {s["serviceName"]: s["deployments"][0]["id"] for s in found["services"]}
 
 
 class TestRoll:
-    """The moto stack's service wants no task, so moto finds it stable as soon as it is."""
+    """The moto stack's services want no task, so moto finds them stable as soon as they are.
+    (Both run WebImageTag: test_template_launch.py checks that the worker's image is the web's.)
+    """
 
-    def test_it_lets_cloudformation_roll_a_new_tag(self, deployer):
+    def test_it_lets_cloudformation_roll_a_new_tag_and_waits_for_both_services(self, deployer):
         deployer().stack_update("first")
         deployer().roll("abc123")
         assert stack_parameters()["WebImageTag"] == "abc123"
-        assert not [line for line in deployer.recorder.lines if "force a new deployment" in line]
-        assert deployer.recorder.lines[-1] == "site: http://waitlist.example"
+        lines = deployer.recorder.lines
+        assert not [line for line in lines if "force a new deployment" in line]
+        assert "==> wait until waitlist/web and waitlist/worker are stable" in lines
+        assert lines[-1] == "site: http://waitlist.example"
 
-    def test_it_forces_a_new_deployment_of_an_unchanged_tag(self, deployer):
+    def test_it_forces_a_new_deployment_of_both_services_for_an_unchanged_tag(self, deployer):
         deployer().stack_update("first", WebImageTag="abc123")
-        before = deployment_id()
+        before = deployment_ids()
         deployer().roll("abc123")
-        assert "==> force a new deployment of waitlist/web (same image)" in deployer.recorder.lines
-        assert deployment_id() != before
+        forced = "==> force a new deployment of waitlist/web and waitlist/worker (same image)"
+        assert forced in deployer.recorder.lines
+        after = deployment_ids()
+        assert set(after) == {"web", "worker"}
+        assert all(after[name] != before[name] for name in after)
 
 
 class TestPipeline:
@@ -245,7 +247,7 @@ class TestPipeline:
             "deploy stack waitlist",
             "one-off task on waitlist",
             "deploy stack waitlist",
-            "wait until waitlist/web is stable",
+            "wait until waitlist/web and waitlist/worker are stable",
         ]
         assert stack_parameters()["TaskImageTag"] == stack_parameters()["WebImageTag"] == "abc123"
         assert len(deployer.recorder.started) == 1
@@ -268,57 +270,3 @@ class TestStaff:
         assert env["STAFF_PASSWORD_HASH"].startswith("pbkdf2_sha256$")
         assert password not in json.dumps(override)
         assert any(password in line for line in deployer.recorder.lines)
-
-    def test_its_command_makes_a_staff_user_who_can_sign_in(self, tmp_path):
-        from deploy.deploy import password_hash
-
-        env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "PATH": "/usr/bin:/bin"}
-        env |= {k: v for k, v in os.environ.items() if k.startswith("DJANGO_")}
-
-        def manage(*args: str, **extra: str) -> str:
-            return subprocess.run(
-                [sys.executable, "manage.py", *args],
-                cwd=ROOT,
-                env={**env, **extra},
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-
-        manage("migrate", "--no-input")
-        out = manage(
-            "shell",
-            "--no-imports",
-            "-c",
-            STAFF_CODE,
-            STAFF_USERNAME="alice",
-            STAFF_PASSWORD_HASH=password_hash("correct horse battery"),
-        )
-        assert out.strip() == "staff user ready: alice"
-        check = (
-            "from django.contrib.auth import authenticate; "
-            "u = authenticate(username='alice', password='correct horse battery'); "
-            "print(u is not None and u.is_staff)"
-        )
-        assert manage("shell", "--no-imports", "-c", check).strip() == "True"
-
-
-class TestTag:
-    def git(self, repo: Path, *args: str) -> str:
-        return subprocess.run(
-            ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-            cwd=repo,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-
-    def test_it_tags_images_with_the_commit_and_marks_a_dirty_tree(self, tmp_path):
-        self.git(tmp_path, "init", "-q")
-        (tmp_path / "app.py").write_text("print(1)\n")
-        self.git(tmp_path, "add", "app.py")
-        self.git(tmp_path, "commit", "-q", "-m", "one")
-        head = self.git(tmp_path, "rev-parse", "--short=12", "HEAD")
-        assert image_tag(tmp_path) == head
-        (tmp_path / "app.py").write_text("print(2)\n")
-        assert image_tag(tmp_path).startswith(f"{head}-dirty-")

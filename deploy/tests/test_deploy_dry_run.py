@@ -39,13 +39,26 @@ class TestDryRun:
             "upload static files to s3://<StaticBucket>",
             "deploy stack shop-waitlist (one-off tasks use the new image)",
             "one-off task on <ClusterName> (release)",
-            "deploy stack shop-waitlist (roll the web service)",
-            "wait until <ClusterName>/<ServiceName> is stable",
+            "deploy stack shop-waitlist (roll the web and worker services)",
+            "wait until <ClusterName>/<ServiceName> and <ClusterName>/<WorkerServiceName>",
         ]
         assert len(steps) == len(expected)
         for step, start in zip(steps, expected, strict=True):
             assert step.removeprefix("[dry-run] ").startswith(start), step
         assert "eu-west-1" in result.stdout.splitlines()[0]
+
+    def test_it_rolls_the_worker_with_the_web_on_the_same_image_tag(self, result):
+        out = result.stdout
+        tag = out.splitlines()[0].split()[3]
+        (roll,) = [
+            line for line in out.splitlines() if "(roll the web and worker services)" in line
+        ]
+        assert roll.endswith(f"WebImageTag={tag}")
+        waits = [line for line in out.splitlines() if line.startswith("[dry-run] wait until")]
+        assert waits == [
+            "[dry-run] wait until <ClusterName>/<ServiceName> and"
+            " <ClusterName>/<WorkerServiceName> are stable"
+        ]
 
     def test_it_shows_the_commands_it_would_run(self, result):
         out = result.stdout

@@ -1,13 +1,20 @@
 """The CloudFormation template: what it creates and what each role may do."""
 
 import json
-import re
 import runpy
 import subprocess
 import sys
 from pathlib import Path
 
-from deploy.tests.conftest import ROOT, TEMPLATE
+from deploy.tests.conftest import (
+    ROOT,
+    TEMPLATE,
+    container,
+    of_type,
+    props,
+    resource,
+    statements,
+)
 from leads.store.dynamodb.items import INDEXES
 
 BIN = Path(sys.executable).parent
@@ -28,34 +35,6 @@ def evaluate(condition, parameters: dict[str, str]):
         "Fn::Or": lambda: any(values),
         "Fn::Not": lambda: not values[0],
     }[function]()
-
-
-def resource(template: dict, name: str) -> dict:
-    return template["Resources"][name]
-
-
-def props(template: dict, name: str) -> dict:
-    return template["Resources"][name]["Properties"]
-
-
-def of_type(template: dict, kind: str) -> dict:
-    return {k: v for k, v in template["Resources"].items() if v["Type"] == kind}
-
-
-def statements(template: dict, role: str) -> list[dict]:
-    return [s for p in props(template, role)["Policies"] for s in p["PolicyDocument"]["Statement"]]
-
-
-def actions(template: dict, role: str) -> set[str]:
-    found: set[str] = set()
-    for statement in statements(template, role):
-        action = statement["Action"]
-        found |= {action} if isinstance(action, str) else set(action)
-    return found
-
-
-def container(template: dict, task: str) -> dict:
-    return props(template, task)["ContainerDefinitions"][0]
 
 
 class TestLint:
@@ -97,55 +76,6 @@ class TestTables:
         params = template["Parameters"]
         assert params["LeadsTableName"]["Default"] == "ccbda-signup-table"
         assert params["CountersTableName"]["Default"] == "ccbda-signup-table-counters"
-
-
-class TestRoles:
-    def test_it_lets_the_web_role_do_only_what_requests_do(self, template):
-        assert actions(template, "WebTaskRole") == {
-            "dynamodb:GetItem",
-            "dynamodb:PutItem",
-            "dynamodb:UpdateItem",
-            "dynamodb:DeleteItem",
-            "dynamodb:Query",
-            "sns:Publish",
-        }
-
-    def test_it_never_lets_the_web_role_scan_or_manage_tables(self, template):
-        granted = actions(template, "WebTaskRole")
-        assert not any(re.search(r"Scan|\*|Table|Batch", action) for action in granted)
-
-    def test_it_scopes_the_web_role_to_the_two_tables_the_indexes_and_the_topic(self, template):
-        dynamo, sns = statements(template, "WebTaskRole")
-        assert dynamo["Resource"] == [
-            {"Fn::GetAtt": ["LeadsTable", "Arn"]},
-            {"Fn::Sub": "${LeadsTable.Arn}/index/*"},
-            {"Fn::GetAtt": ["CountersTable", "Arn"]},
-        ]
-        assert sns["Resource"] == {"Ref": "SignupTopic"}
-
-    def test_it_lets_the_maintenance_role_scan_but_not_manage_tables(self, template):
-        granted = actions(template, "MaintenanceTaskRole")
-        assert {"dynamodb:Scan", "sns:Publish"} <= granted
-        assert {a for a in granted if a.endswith("Table")} == {"dynamodb:DescribeTable"}
-
-    def test_it_lets_the_execution_role_read_only_the_app_secret(self, template):
-        secret = [s for s in statements(template, "ExecutionRole") if "secretsmanager" in str(s)]
-        assert secret == [
-            {
-                "Effect": "Allow",
-                "Action": "secretsmanager:GetSecretValue",
-                "Resource": {"Ref": "AppSecret"},
-            }
-        ]
-
-    def test_it_gives_each_task_its_own_role(self, template):
-        assert container(template, "WebTaskDefinition")["Name"] == "web"
-        assert props(template, "WebTaskDefinition")["TaskRoleArn"] == {
-            "Fn::GetAtt": ["WebTaskRole", "Arn"]
-        }
-        assert props(template, "MaintenanceTaskDefinition")["TaskRoleArn"] == {
-            "Fn::GetAtt": ["MaintenanceTaskRole", "Arn"]
-        }
 
 
 class TestStatic:
@@ -238,7 +168,7 @@ class TestService:
                 assert evaluate(assertion["Assert"], given) == (memory in fargate[cpu])
 
     def test_it_runs_containers_on_a_read_only_root_with_a_scratch_volume(self, template):
-        for task in ("WebTaskDefinition", "MaintenanceTaskDefinition"):
+        for task in ("WebTaskDefinition", "MaintenanceTaskDefinition", "WorkerTaskDefinition"):
             definition = container(template, task)
             assert definition["ReadonlyRootFilesystem"] is True
             assert definition["MountPoints"] == [{"SourceVolume": "tmp", "ContainerPath": "/tmp"}]
@@ -251,19 +181,21 @@ class TestService:
         assert resource(template, "LoadBalancer")["DependsOn"] == "GatewayAttachment"
 
     def test_it_reads_the_secret_key_from_secrets_manager(self, template):
-        for task in ("WebTaskDefinition", "MaintenanceTaskDefinition"):
+        for task in ("WebTaskDefinition", "MaintenanceTaskDefinition", "WorkerTaskDefinition"):
             definition = container(template, task)
             secrets = {s["Name"]: s["ValueFrom"] for s in definition["Secrets"]}
             assert secrets["DJANGO_SECRET_KEY"] == {"Fn::Sub": "${AppSecret}:DJANGO_SECRET_KEY::"}
-            assert secrets["DATABASE_URL"] == {"Fn::Sub": "${AppSecret}:DATABASE_URL::"}
+            if task != "WorkerTaskDefinition":  # the worker never opens PostgreSQL
+                assert secrets["DATABASE_URL"] == {"Fn::Sub": "${AppSecret}:DATABASE_URL::"}
             plain = {e["Name"] for e in definition["Environment"]}
             assert not plain & {"DJANGO_SECRET_KEY", "DATABASE_URL", "AWS_SECRET_ACCESS_KEY"}
 
     def test_it_only_sets_variables_the_settings_read(self, template):
         settings = (ROOT / "waitlist" / "settings.py").read_text()
-        names = {e["Name"] for e in container(template, "WebTaskDefinition")["Environment"]}
-        names.discard("WEB_CONCURRENCY")  # read by deploy/gunicorn.conf.py
-        assert names and all(f'"{name}"' in settings for name in names)
+        for task in ("WebTaskDefinition", "WorkerTaskDefinition"):
+            names = {e["Name"] for e in container(template, task)["Environment"]}
+            names.discard("WEB_CONCURRENCY")  # read by deploy/gunicorn.conf.py
+            assert names and all(f'"{name}"' in settings for name in names)
 
     def test_it_logs_to_a_group_with_retention(self, template):
         logs = container(template, "WebTaskDefinition")["LogConfiguration"]
@@ -275,7 +207,8 @@ class TestService:
         (rule,) = props(template, "WebSecurityGroup")["SecurityGroupIngress"]
         assert rule["SourceSecurityGroupId"] == {"Ref": "AlbSecurityGroup"}
         assert "CidrIp" not in rule
-        assert "SecurityGroupIngress" not in props(template, "TaskSecurityGroup")
+        for group in ("TaskSecurityGroup", "WorkerSecurityGroup"):
+            assert "SecurityGroupIngress" not in props(template, group)
         database = props(template, "DatabaseSecurityGroup")["SecurityGroupIngress"]
         assert {r["SourceSecurityGroupId"]["Ref"] for r in database} == {
             "WebSecurityGroup",
