@@ -148,7 +148,7 @@ class TestItemShape:
             "preview": {"S": "Yes"},
             "domain": {"S": "x.com"},
             "created_at": {"S": "2026-11-20T12:00:00.000000Z"},
-            "day": {"S": "2026-11-20"},
+            "day": {"S": "2026-11-20#3"},  # one of 4 parts of the day, by the email
             "sort_key": {"S": "2026-11-20T12:00:00.000000Z#ann@x.com"},
             "pending": {"S": "yes#3"},  # one of 16 partitions, by the email
         }
@@ -256,21 +256,45 @@ class TestCursor:
         store.add(lead("b@x.com", minutes=1))
         cursor = store.search(limit=1).next
         state = decode_cursor(cursor)
+        assert state["t"].endswith("#b@x.com")  # the day, the place every part goes on below
         forged = [
             {**state, "d": "2026-13-01"},
             {**state, "d": "yesterday"},
-            {**state, "k": {**state["k"], "day": "2026-11-19"}},
-            {**state, "k": {**state["k"], "sort_key": "x#b@x.com"}},
-            {**state, "k": {**state["k"], "email": "c@x.com"}},
-            {**state, "k": {**state["k"], "extra": "1"}},
-            {**state, "k": {**state["k"], "email": {"S": "b@x.com"}}},
+            {**state, "t": "2026-11-19T12:01:00.000000Z#b@x.com"},  # another day's place
+            {**state, "t": "x#b@x.com"},
+            {**state, "t": {"S": state["t"]}},
+            {**state, "x": [4]},  # there are parts 0 to 3
+            {**state, "x": "0"},
+            {**state, "extra": "1"},
             {**state, "m": "domain"},
-            {"m": "day", "d": 5, "k": None},
+            {"m": "day", "d": 5, "t": None, "x": []},
         ]
         for position in forged:
             with pytest.raises(InvalidCursor):
                 store.search(cursor=encode_cursor(position))
         assert [i.email for i in store.search(cursor=cursor).items] == ["a@x.com"]
+
+    def test_a_days_leads_are_spread_over_four_parts_and_listed_in_order(self, store):
+        emails = [f"u{i:02d}@x.com" for i in range(40)]
+        for i, email in enumerate(emails):
+            store.add(lead(email, minutes=i, preview=i % 2 == 0))
+        assert {raw_item(store, e)["day"]["S"] for e in emails} == {
+            "2026-11-20",
+            "2026-11-20#1",
+            "2026-11-20#2",
+            "2026-11-20#3",
+        }
+        for limit, preview in ((3, None), (7, None), (5, True)):
+            listed, cursor = [], None
+            while True:
+                page = store.search(limit=limit, cursor=cursor, preview=preview)
+                assert len(page.items) <= limit
+                listed += [item.email for item in page.items]
+                if page.next is None:
+                    break
+                cursor = page.next
+            wanted = [e for i, e in enumerate(emails) if preview is None or i % 2 == 0]
+            assert listed == list(reversed(wanted))
 
     def test_the_day_walk_skips_days_without_leads_and_reads_at_most_a_page(self, store):
         store.add(lead("a@x.com"))

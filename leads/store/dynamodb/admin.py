@@ -202,7 +202,7 @@ def rebuild_counts(client: DynamoClient, tables: Tables) -> RebuildReport:
                 leads += 1
                 domains[item["domain"]["S"]] += 1
                 previews[item["domain"]["S"]] += wants_preview(item)
-                days[item["day"]["S"]] += 1
+                days[item["day"]["S"][:10]] += 1
         if "LastEvaluatedKey" not in response:
             break
         params["ExclusiveStartKey"] = response["LastEvaluatedKey"]

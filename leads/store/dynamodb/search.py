@@ -1,8 +1,10 @@
 """Search pages on DynamoDB: a Query on an index, never a Scan, at most `limit` items read.
 
-With a domain, one Query on `by-domain`. Without one, the `by-day` index is walked newest day
-first; the day counters say which days hold leads, so no request probes empty days. The cursor
-is the index's LastEvaluatedKey (and, for the day walk, the day it belongs to).
+With a domain, one Query on `by-domain`; its cursor is the index's LastEvaluatedKey. Without
+one, the `by-day` index is walked newest day first; the day counters say which days hold
+leads, so no request probes empty days. A day's leads are spread over DAY_PARTS partitions of
+the index (a launch writes thousands a second on one day), read together and merged; the
+cursor is the day, the place every part goes on below, and the parts read to their end.
 """
 
 from __future__ import annotations
@@ -11,16 +13,26 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-from leads.store.base import InvalidCursor, Page, decode_cursor, encode_cursor, preview_word
+from leads.store.base import (
+    InvalidCursor,
+    Lead,
+    Page,
+    decode_cursor,
+    encode_cursor,
+    preview_word,
+)
 from leads.store.dynamodb.client import DynamoClient
 from leads.store.dynamodb.items import (
     BY_DAY,
     BY_DOMAIN,
+    DAY_PARTS,
     Item,
     Tables,
+    day_part,
     item_lead,
     position,
     start_key,
+    valid_sort_key,
 )
 
 
@@ -91,42 +103,96 @@ def _domain_page(
 def _day_walk(
     client: DynamoClient, tables: Tables, preview: bool | None, cursor: str | None, limit: int
 ) -> Page:
+    """Every lead newest first: day after day, newest first, each day's parts merged."""
     day: str | None
     if cursor:
-        day, start = _day_position(cursor)
+        day, below, done = _day_position(cursor)
         older = _days(client, tables, before=day)
     else:
         older = _days(client, tables, before=None)
-        day, start = next(older, None), None
-    leads = []
+        day, below, done = next(older, None), None, frozenset()
+    leads: list[Lead] = []
     budget = limit  # items read from the index, matching the filter or not
-    while day is not None and budget > 0:
-        query = _index_page_query(tables, BY_DAY, "day", day, preview, budget, start)
-        response = client.call("query", **query)
-        leads += [item_lead(item) for item in response["Items"]]
-        budget -= response["ScannedCount"]
-        start = response.get("LastEvaluatedKey")
-        if start is None:
-            day = next(older, None)
+    # A round reads one item of each part at least: one starts while the budget allows that
+    # (and always the first, so that a page smaller than DAY_PARTS still moves on).
+    while (
+        day is not None
+        and len(leads) < limit
+        and (budget == limit or budget >= DAY_PARTS - len(done))
+    ):
+        found, below, done, read = _day_round(
+            client, tables, day, below, done, preview, budget, limit - len(leads)
+        )
+        leads += found
+        budget -= read
+        if len(done) == DAY_PARTS:  # every part of the day read to its end
+            day, below, done = next(older, None), None, frozenset()
     if day is None:
         return Page(items=leads, next=None)
-    state = {"m": "day", "d": day, "k": position(start) if start else None}
+    state = {"m": "day", "d": day, "t": below, "x": sorted(done)}
     return Page(items=leads, next=encode_cursor(state))
 
 
-def _day_position(cursor: str) -> tuple[str, Item | None]:
+def _day_round(
+    client: DynamoClient,
+    tables: Tables,
+    day: str,
+    below: str | None,
+    done: frozenset[int],
+    preview: bool | None,
+    budget: int,
+    wanted: int,
+) -> tuple[list[Lead], str | None, frozenset[int], int]:
+    """One round over the parts of a day not read to their end: the leads that certainly come
+    next, the new bound (every part goes on below it), the parts read out, the items read.
+
+    Each part is read newest first, a share of the budget each (one item at least, so a page
+    smaller than DAY_PARTS reads DAY_PARTS items). A part that stopped early may still hold a
+    lead newer than one another part returned: only leads at or above the highest place where
+    a part stopped are certainly next; the others are read again in the next round.
+    """
+    parts = [n for n in range(DAY_PARTS) if n not in done]
+    share = max(1, budget // len(parts))
+    read, found, stops, finished = 0, [], [], set(done)
+    for n in parts:
+        query = _index_page_query(tables, BY_DAY, "day", day_part(day, n), preview, share, None)
+        if below is not None:
+            query["KeyConditionExpression"] += " AND sort_key < :below"
+            query["ExpressionAttributeValues"][":below"] = {"S": below}
+        response = client.call("query", **query)
+        read += response["ScannedCount"]
+        found += [(n, item) for item in response["Items"]]
+        if "LastEvaluatedKey" in response:
+            stops.append(response["LastEvaluatedKey"]["sort_key"]["S"])
+        else:
+            finished.add(n)
+    found.sort(key=lambda part_item: part_item[1]["sort_key"]["S"], reverse=True)
+    bound = max(stops, default=None)
+    certain = [(n, i) for n, i in found if bound is None or i["sort_key"]["S"] >= bound]
+    if len(certain) > wanted:  # a full page: go on below its last lead
+        certain = certain[:wanted]
+        bound = certain[-1][1]["sort_key"]["S"]
+    if bound is not None:  # a part that returned leads below the bound is not read out yet
+        finished -= {n for n, i in found if i["sort_key"]["S"] < bound}
+    return [item_lead(i) for _, i in certain], bound, frozenset(finished), read
+
+
+def _day_position(cursor: str) -> tuple[str, str | None, frozenset[int]]:
     state = decode_cursor(cursor)
-    if state.get("m") != "day" or set(state) != {"m", "d", "k"}:
+    if state.get("m") != "day" or set(state) != {"m", "d", "t", "x"}:
         raise InvalidCursor(cursor)
-    day = state["d"]
+    day, below, done = state["d"], state["t"], state["x"]
     try:
         date.fromisoformat(day)
     except (TypeError, ValueError):
         raise InvalidCursor(cursor) from None
-    if len(day) != 10:
+    if len(day) != 10 or not isinstance(done, list):
         raise InvalidCursor(cursor)
-    start = None if state["k"] is None else start_key(cursor, state["k"], "day", day)
-    return day, start
+    if not all(isinstance(n, int) and 0 <= n < DAY_PARTS for n in done):
+        raise InvalidCursor(cursor)
+    if below is not None and not (isinstance(below, str) and valid_sort_key(below, day)):
+        raise InvalidCursor(cursor)
+    return day, below, frozenset(done)
 
 
 def _days(client: DynamoClient, tables: Tables, *, before: str | None) -> Iterator[str]:
