@@ -32,18 +32,22 @@ class LeadRow(models.Model):
 
 
 class Counter(models.Model):
-    """One row per domain ("domain", "x.com"), per day ("day", "2026-11-28") and the total."""
+    """Per domain ("domain", "x.com"), per day ("day", "2026-11-28") and the total: up to
+    COUNTER_SHARDS rows each, summed when read (see leads.store.sql)."""
 
     kind = models.CharField(max_length=10)
     key = models.CharField(max_length=253)
+    shard = models.SmallIntegerField(default=0)
     total = models.BigIntegerField(default=0)
     preview_yes = models.BigIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="counter_kind_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key", "shard"], name="counter_kind_key_shard")
+        ]
 
     def __str__(self) -> str:
-        return f"{self.kind}:{self.key}"
+        return f"{self.kind}:{self.key}#{self.shard}"
 
 
 class ApiToken(models.Model):

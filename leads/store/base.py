@@ -167,7 +167,8 @@ class LeadStore:
         a cursor this store did not hand out raises InvalidCursor. `limit` is 1..max_page_size.
         A page may hold fewer than `limit` leads and still have a `next`; following `next`
         until it is None yields every matching lead exactly once. Reads at most one page of
-        leads from the backing service.
+        leads from the backing service (DynamoDB reads one lead at least from each of a day's
+        four index partitions: a page of fewer than four reads four).
         """
         raise NotImplementedError
 

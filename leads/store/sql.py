@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, date, datetime
+from typing import Any
 
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -26,11 +28,15 @@ from leads.store.base import (
 
 # One statement bumps (or lowers) the domain, day and total counters. The upsert syntax is
 # the same in SQLite (3.24+) and PostgreSQL, and it never reads before it writes, so
-# concurrent signups cannot lose an increment.
+# concurrent signups cannot lose an increment. A row stays locked until its transaction
+# commits (on PostgreSQL that is the WAL flush): one total row would make every signup wait for
+# the one before. Each signup writes one of COUNTER_SHARDS rows of each counter, chosen at
+# random, and reads sum them; the rows of one signup are taken in one order, so no deadlock.
+COUNTER_SHARDS = 8
 _BUMP_COUNTERS = """
-INSERT INTO leads_counter (kind, key, total, preview_yes)
-VALUES ('domain', %s, %s, %s), ('day', %s, %s, 0), ('total', 'all', %s, 0)
-ON CONFLICT (kind, key) DO UPDATE SET
+INSERT INTO leads_counter (kind, key, shard, total, preview_yes)
+VALUES ('domain', %s, %s, %s, %s), ('day', %s, %s, %s, 0), ('total', 'all', %s, %s, 0)
+ON CONFLICT (kind, key, shard) DO UPDATE SET
     total = leads_counter.total + excluded.total,
     preview_yes = leads_counter.preview_yes + excluded.preview_yes
 """
@@ -49,8 +55,22 @@ def _lead(row: models.LeadRow) -> Lead:
 
 def _bump_counters(lead: Lead, step: int) -> None:
     preview_step = step if lead.preview else 0
+    shard = random.randrange(COUNTER_SHARDS)  # noqa: S311 (spreading writes, not a secret)
+    params = (lead.domain, shard, step, preview_step, lead.day, shard, step, shard, step)
     with connection.cursor() as cursor:
-        cursor.execute(_BUMP_COUNTERS, [lead.domain, step, preview_step, lead.day, step, step])
+        cursor.execute(_BUMP_COUNTERS, params)
+
+
+def _summed(kind: str) -> list[dict[str, Any]]:
+    """The counters of `kind` with their shards added up, the non-zero ones, by key."""
+    rows = (
+        models.Counter.objects.filter(kind=kind)
+        .values("key")
+        .annotate(count=Sum("total"), yes=Sum("preview_yes"))
+        .filter(count__gt=0)
+        .order_by("key")
+    )
+    return list(rows)
 
 
 class SqlLeadStore(LeadStore):
@@ -127,16 +147,14 @@ class SqlLeadStore(LeadStore):
         return created_at, email
 
     def domain_counts(self) -> list[DomainCount]:
-        rows = models.Counter.objects.filter(kind="domain", total__gt=0).order_by("key")
-        return [DomainCount(r.key, r.total, r.preview_yes) for r in rows]
+        return [DomainCount(r["key"], r["count"], r["yes"]) for r in _summed("domain")]
 
     def daily_counts(self) -> list[DayCount]:
-        rows = models.Counter.objects.filter(kind="day", total__gt=0).order_by("key")
-        return [DayCount(date.fromisoformat(r.key), r.total) for r in rows]
+        return [DayCount(date.fromisoformat(r["key"]), r["count"]) for r in _summed("day")]
 
     def total(self) -> int:
-        row = models.Counter.objects.filter(kind="total", key="all").first()
-        return row.total if row else 0
+        rows = _summed("total")
+        return rows[0]["count"] if rows else 0
 
     def pending(self, limit: int = 100, *, before: datetime | None = None) -> list[Lead]:
         rows = models.LeadRow.objects.filter(notified_at__isnull=True).order_by("created_at")
@@ -194,8 +212,10 @@ class SqlLeadStore(LeadStore):
             wanted |= {("day", row["day"].isoformat()): (row["total"], 0) for row in by_day}
             if leads:
                 wanted[("total", "all")] = (leads, 0)
-            counted = models.Counter.objects.exclude(total=0).values_list("kind", "key")
-            cleared = len(set(counted) - set(wanted))
+            counted = {
+                (kind, r["key"]) for kind in ("domain", "day", "total") for r in _summed(kind)
+            }
+            cleared = len(counted - set(wanted))
             models.Counter.objects.all().delete()
             models.Counter.objects.bulk_create(
                 models.Counter(kind=kind, key=key, total=total, preview_yes=yes)
