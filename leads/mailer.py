@@ -44,6 +44,7 @@ logger = logging.getLogger(__name__)
 
 RATE_REFRESH = 300.0  # seconds between readings of SES's send rate
 NEW_ACCOUNT_RATE = 1.0  # SES's rate for a new account: the pace while SES cannot be asked
+MIN_RATE = 0.25  # throttling halves the pace down to this, until SES's rate is read again
 MAX_HOLD = 300.0  # the longest RetryLater.after for throttling and outages
 QUOTA_HOLD = 900.0  # the day's quota is spent: SES counts a rolling 24 hours
 SETUP_HOLD = 300.0  # nothing goes until someone fixes the settings or the account
@@ -125,7 +126,8 @@ class Mailer:
                 logger.warning("A mail was refused for good: %s", reason)
                 return Rejected(reason)
             if failure is Failure.THROTTLED and self.rate:
-                self.rate /= 2  # someone else shares the account's rate; SES's is read again soon
+                # Someone else shares the account's rate; SES's is read again within minutes.
+                self.rate = max(MIN_RATE, self.rate / 2)
             if failure in (Failure.QUOTA, Failure.SETUP) or attempt == self.attempts:
                 return self._retry_later(failure, reason)
             self.sleep(self._delay(attempt))

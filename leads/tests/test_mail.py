@@ -3,6 +3,7 @@ sent through Amazon SES (moto's server) as SES received it."""
 
 from __future__ import annotations
 
+from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 import pytest
@@ -68,6 +69,11 @@ class TestBuild:
         assert confirm().from_email == f'"Ann at Rocket, Inc." <{SENDER}>'
         settings.DEFAULT_FROM_EMAIL = f"Rockets <{SENDER}>"
         assert confirm().from_email == f"Rockets <{SENDER}>"
+
+    def test_a_name_beyond_ascii_arrives_as_written(self, settings):
+        settings.MAIL_FROM_NAME = "Café Rocket"
+        received = message_from_bytes(confirm().message().as_bytes(), policy=policy.default)
+        assert received["From"] == f"Café Rocket <{SENDER}>"
 
     def test_the_html_part_escapes_values_and_the_text_part_keeps_them(self):
         message = mail.build(

@@ -138,6 +138,20 @@ class TestThrottling:
         assert len(outbox.read()) == 1
         assert sum(clock.sleeps) >= 1.0 + 2.0  # the backoff, at least
 
+    def test_throttling_slows_the_pace_until_the_rate_is_read_again(self, faulty, outbox):
+        faulty(lambda to, call: THROTTLED if call == 1 else None)
+        clock = Clock()
+        sender = mailer(clock)  # moto's rate: 1 a second
+        sender.send(mail())
+        clock.sleeps.clear()
+        sender.send(mail())
+        assert clock.sleeps == [pytest.approx(2.0)]  # half the rate
+        clock.now += 301
+        clock.sleeps.clear()
+        sender.send(mail())
+        sender.send(mail())
+        assert clock.sleeps == [pytest.approx(1.0)]
+
     def test_long_throttling_is_try_later_then_sent_once(self, faulty, outbox):
         throttled = {"on": True}
         proxy = faulty(lambda to, call: THROTTLED if throttled["on"] else None)
