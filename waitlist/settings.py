@@ -19,6 +19,7 @@ from waitlist.env import (
     envstr,
     rate_window,
 )
+from waitlist.mailurl import anymail_settings, parse_email_url, sender
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 load_dotenv(BASE_DIR / ".env", override=False)
@@ -151,6 +152,27 @@ NEW_SIGNUP_TOPIC = envstr("NEW_SIGNUP_TOPIC")
 NOTIFY_RATE = envrate("NOTIFY_RATE", "20/5m")
 if NOTIFY_RATE == "off":
     raise ImproperlyConfiguredError("NOTIFY_RATE must look like 20/5m; it cannot be off")
+
+
+# --- Mail (to the people who join; sent only by the worker, never on a request) -----------------
+# EMAIL_URL picks the transport (waitlist/mailurl.py): console:// under make run, ses:// on AWS.
+# Production without it sends nothing and loses nothing: mail stays queued and the worker logs
+# an error every few minutes. Not the console there: it would mark mail sent that nobody
+# receives, and write its signed links (keys to a person's data) into the logs.
+_mail = parse_email_url(envstr("EMAIL_URL", "console://" if DEBUG else ""), region=AWS_REGION)
+EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT = _mail.backend, _mail.host, _mail.port
+EMAIL_HOST_USER, EMAIL_HOST_PASSWORD = _mail.user, _mail.password
+EMAIL_USE_TLS, EMAIL_USE_SSL = _mail.use_tls, _mail.use_ssl
+EMAIL_TIMEOUT = 10  # seconds; Django's default waits on a silent SMTP server for ever
+# An address or "Name <address>"; a bare one is sent with MAIL_FROM_NAME (or SITE_NAME) as its
+# name (leads/mail.py). Required once mail really leaves.
+DEFAULT_FROM_EMAIL = SERVER_EMAIL = sender(envstr("DEFAULT_FROM_EMAIL"), _mail.sends_real_mail)
+SES_REGION = _mail.region or AWS_REGION
+SES_CONFIGURATION_SET = envstr("SES_CONFIGURATION_SET")
+ANYMAIL = anymail_settings(SES_REGION, SES_CONFIGURATION_SET)
+# At most this many mails a second (e.g. 5/s, 100/m), beside SES's own rate, which the worker
+# reads from SES; off: no cap but SES's (and none at all for other transports).
+MAIL_RATE = envrate("MAIL_RATE", "off")
 
 
 # --- Abuse protection ---------------------------------------------------------------------------

@@ -24,5 +24,9 @@ for name in (
     "AWS_S3_CUSTOM_DOMAIN",
     "AWS_STORAGE_BUCKET_NAME",
     "AWS_SESSION_TOKEN",
+    "EMAIL_URL",
+    "DEFAULT_FROM_EMAIL",
+    "MAIL_RATE",
+    "SES_CONFIGURATION_SET",
 ):
     os.environ.pop(name, None)
