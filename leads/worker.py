@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter, deque
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -73,16 +74,41 @@ def _digest(pending: list[Lead], pacer: Pacer, now: datetime) -> int:
 
 
 def run(stop: threading.Event, *, interval: float = 1.0) -> None:
-    """Until `stop` is set: bring the counters up to date, then tell the owner, every `interval`.
+    """Until `stop` is set, every `interval`: bring the counters up to date, and tell the owner.
 
-    An outage of the store or of SNS is logged and waited out; nothing is lost meanwhile.
+    Each in a thread of its own, so that a burst of notifications (one write a lead) never
+    holds the counters back, nor the other way round. An outage of the store or of SNS is
+    logged and waited out; nothing is lost meanwhile. A failure of any other kind stops both
+    and is raised, so that the process exits and its supervisor (ECS) starts it again.
     """
     limit = int(settings.NOTIFY_RATE.partition("/")[0])
     pacer = Pacer(limit, timedelta(seconds=rate_window(settings.NOTIFY_RATE)))
+    failures: list[BaseException] = []
+    loops = [
+        threading.Thread(target=_every, args=(stop, interval, get_store().settle, failures)),
+        threading.Thread(
+            target=_every, args=(stop, interval, lambda: notify_pending(pacer), failures)
+        ),
+    ]
+    for loop in loops:
+        loop.start()
+    for loop in loops:
+        loop.join()
+    if failures:
+        raise failures[0]
+
+
+def _every(
+    stop: threading.Event, interval: float, work: Callable[[], object], failures: list
+) -> None:
     while not stop.is_set():
         try:
-            get_store().settle()
-            notify_pending(pacer)
+            work()
         except StoreUnavailable:
             logger.warning("The store is unavailable; the worker tries again", exc_info=True)
+        except Exception as e:
+            logger.exception("The worker stops")
+            failures.append(e)
+            stop.set()
+            return
         stop.wait(interval)
