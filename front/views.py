@@ -11,8 +11,10 @@ from front.forms import SignupForm
 from leads import signups
 from leads.http import over_rate, wants_json
 from leads.store import StoreUnavailable, get_store
+from waitlist.env import rate_window
 
-THANKS = "Thank you! You are on the list; we will be in touch."
+ON_THE_LIST = "You are on the list; we will be in touch."
+THANKS = f"Thank you! {ON_THE_LIST}"
 
 
 @require_GET
@@ -23,12 +25,16 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_POST
 def signup(request: HttpRequest) -> HttpResponse:
     if over_rate(request, group="signup", rate=settings.SIGNUP_RATE_LIMIT):
-        message = "Too many signups from your address. Please try again later."
+        wait = rate_window(settings.SIGNUP_RATE_LIMIT)
+        message = f"Too many signups from your address. Please try again in {_span(wait)}."
         if wants_json(request):
-            return JsonResponse({"error": message}, status=429)
-        return render(
-            request, "front/home.html", {"form": SignupForm(), "error": message}, status=429
-        )
+            response: HttpResponse = JsonResponse({"error": message}, status=429)
+        else:
+            # What the visitor typed stays in the form, for when they try again.
+            context = {"form": SignupForm(request.POST), "error": message, "open": True}
+            response = render(request, "front/home.html", context, status=429)
+        response["Retry-After"] = str(wait)
+        return response
 
     form = SignupForm(request.POST)
     if not form.is_valid():
@@ -50,7 +56,17 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def thanks(request: HttpRequest) -> HttpResponse:
-    return render(request, "front/thanks.html", {"message": THANKS})
+    return render(request, "front/thanks.html", {"message": ON_THE_LIST})
+
+
+def _span(seconds: int) -> str:
+    """60 -> "a minute", 300 -> "5 minutes", 3600 -> "an hour", 45 -> "45 seconds"."""
+    for unit, size, one in (("day", 86400, "a day"), ("hour", 3600, "an hour"),
+                            ("minute", 60, "a minute")):  # fmt: skip
+        if seconds >= size and seconds % size == 0:
+            count = seconds // size
+            return one if count == 1 else f"{count} {unit}s"
+    return f"{seconds} seconds"
 
 
 @require_GET

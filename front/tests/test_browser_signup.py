@@ -47,6 +47,8 @@ class TestModalSignup:
         page.click("#signup-dialog button[type=submit]")
         page.wait_for_selector(".status.ok")
         assert "Thank you" in page.inner_text(".status")
+        assert not page.is_visible("#signup-dialog button[type=submit]")  # no second signup
+        assert page.evaluate("document.activeElement.classList.contains('status')")
         assert page.url == server.url + "/"
         assert problems == []
         assert stored(server, "ann@example.com") == {

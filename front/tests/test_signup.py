@@ -161,6 +161,22 @@ class TestRateLimit:
         assert response.status_code == 429
         assert b"Too many signups" in response.content
 
+    def test_a_limited_form_post_keeps_what_was_typed_and_says_how_long_to_wait(
+        self, client, settings
+    ):
+        settings.SIGNUP_RATE_LIMIT = "1/5m"
+        post(client, GOOD, REMOTE_ADDR="10.9.0.5")
+        typed = {**GOOD, "name": "Bea Lopez", "email": "bea@example.com"}
+        response = post(client, typed, REMOTE_ADDR="10.9.0.5")
+        assert response.status_code == 429
+        assert response["Retry-After"] == "300"
+        html = response.content.decode()
+        assert "Please try again in 5 minutes." in html
+        assert 'value="Bea Lopez"' in html and 'value="bea@example.com"' in html
+        limited = post(client, typed, **JSON, REMOTE_ADDR="10.9.0.5")
+        assert limited["Retry-After"] == "300"
+        assert limited.json()["error"].endswith("Please try again in 5 minutes.")
+
     def test_it_counts_each_client_address_apart(self, client, settings):
         settings.SIGNUP_RATE_LIMIT = "1/m"
         assert post(client, GOOD, **JSON, REMOTE_ADDR="10.9.0.3").status_code == 200

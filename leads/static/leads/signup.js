@@ -54,6 +54,7 @@
         form.querySelectorAll(".field, .hp").forEach((el) => (el.hidden = true));
         submit.hidden = true;
         say(body.message || "Thank you!", "ok");
+        status.focus(); // the form it had focus in is gone: the answer takes it
       } else if (response.status === 400 && body.errors) {
         showErrors(body.errors);
         say("Please correct the marked fields.", "error");
