@@ -12,17 +12,11 @@ from django.utils import timezone
 from leads import notify, signups, worker
 from leads.store import Lead
 from leads.tests.factories import lead
-from leads.tests.sns_inbox import Inbox
 
 
-@pytest.fixture
-def inbox(moto, settings):
-    box = Inbox(moto.url)
-    settings.NEW_SIGNUP_TOPIC = box.topic
+@pytest.fixture(autouse=True)
+def site_url(settings):
     settings.SITE_URL = "https://signup.example.com"
-    notify._sns.cache_clear()
-    yield box
-    notify._sns.cache_clear()
 
 
 def pacer(limit: int = 20) -> worker.Pacer:

@@ -16,15 +16,6 @@ from leads.tests.factories import lead
 from leads.tests.sns_inbox import Inbox
 
 
-@pytest.fixture
-def inbox(moto, settings):
-    box = Inbox(moto.url)
-    settings.NEW_SIGNUP_TOPIC = box.topic
-    notify._sns.cache_clear()
-    yield box
-    notify._sns.cache_clear()
-
-
 class TestSendPending:
     def test_it_sends_every_pending_notification_once(self, store, inbox, capsys):
         for i in range(3):

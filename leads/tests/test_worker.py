@@ -8,17 +8,7 @@ import time
 
 import pytest
 
-from leads import notify, signups, worker
-from leads.tests.sns_inbox import Inbox
-
-
-@pytest.fixture
-def inbox(moto, settings):
-    box = Inbox(moto.url)
-    settings.NEW_SIGNUP_TOPIC = box.topic
-    notify._sns.cache_clear()
-    yield box
-    notify._sns.cache_clear()
+from leads import signups, worker
 
 
 def eventually(check, timeout: float = 30) -> None:

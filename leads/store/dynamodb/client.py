@@ -39,6 +39,10 @@ class Refused(Exception):
         self.response = response
 
 
+def _backoff(attempt: int) -> None:
+    time.sleep(random.uniform(0, 0.05 * 2**attempt))  # noqa: S311 (jitter, not a secret)
+
+
 def unavailable(error: Exception) -> StoreUnavailable:
     logger.warning("DynamoDB unavailable: %s", error)
     return StoreUnavailable(f"DynamoDB: {error}")
@@ -88,17 +92,24 @@ class DynamoClient:
 
     @staticmethod
     def _call(boto: Any, operation: str, expect: tuple[str, ...], params: dict) -> dict:
-        try:
-            return getattr(boto, operation)(**params)
-        except ClientError as e:
-            code = e.response["Error"]["Code"]
-            if code in expect:
-                raise Refused(code, dict(e.response)) from e
-            if code == "ValidationException":
-                raise
-            raise unavailable(e) from e
-        except BotoCoreError as e:
-            raise unavailable(e) from e
+        attempt = 0
+        while True:
+            try:
+                return getattr(boto, operation)(**params)
+            except ClientError as e:
+                code = e.response["Error"]["Code"]
+                if code in expect:
+                    raise Refused(code, dict(e.response)) from e
+                if code == "ValidationException":
+                    raise
+                # A plain write on an item while a transaction is in flight on it: botocore
+                # does not retry this one, and the transaction is over in milliseconds.
+                if code != "TransactionConflictException" or attempt == ATTEMPTS - 1:
+                    raise unavailable(e) from e
+            except BotoCoreError as e:
+                raise unavailable(e) from e
+            _backoff(attempt)
+            attempt += 1
 
     def transact(self, parts: list[dict]) -> bool:
         """Run one transaction; False if a part's condition cancelled it.
@@ -123,7 +134,7 @@ class DynamoClient:
                     return False
                 if not RETRY_REASONS.intersection(reasons):
                     raise unavailable(e) from e
-            time.sleep(random.uniform(0, 0.05 * 2**attempt))  # noqa: S311 (jitter, not a secret)
+            _backoff(attempt)
         raise StoreUnavailable("DynamoDB: the transaction kept conflicting")
 
     def get_item(self, table: str, key: Item) -> Item | None:
