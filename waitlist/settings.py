@@ -13,10 +13,13 @@ from dotenv import load_dotenv
 from waitlist.env import (
     ImproperlyConfiguredError,
     envbool,
+    envcolour,
+    envfile,
     envint,
     envlist,
     envrate,
     envstr,
+    envzone,
     rate_window,
 )
 
@@ -76,25 +79,50 @@ ROOT_URLCONF = "waitlist.urls"
 WSGI_APPLICATION = "waitlist.wsgi.application"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Templates in TEMPLATES_DIR (default <project>/templates, when it exists) win over the apps':
+# front/home.html there replaces the landing page. See README, "Your own page".
+_templates_dir = BASE_DIR / envstr("TEMPLATES_DIR", "templates")
+if envstr("TEMPLATES_DIR") and not _templates_dir.is_dir():
+    raise ImproperlyConfiguredError(f"TEMPLATES_DIR is not a folder: {_templates_dir}")
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [_templates_dir] if _templates_dir.is_dir() else [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "leads.brand.context",
             ],
         },
     },
 ]
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = "UTC"
+# Staff pages show times in this zone; the API, the CSV and the day counters stay in UTC.
+TIME_ZONE = envzone("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
+
+# --- Your own page: the product's name and look, without editing templates ----------------------
+SITE_NAME = envstr("SITE_NAME", "Waitlist")
+SITE_HEADLINE = envstr("SITE_HEADLINE", "Something new is coming.")
+SITE_DESCRIPTION = envstr(
+    "SITE_DESCRIPTION",
+    "Leave your name and email and we will tell you the moment we launch. "
+    "Want to try it first? Ask for preview access.",
+)
+# The accent of buttons and links, #rgb or #rrggbb; the default blue when unset.
+SITE_ACCENT = envcolour("SITE_ACCENT")
+# Files relative to the project folder (or absolute); collectstatic publishes them under brand/.
+_IMAGES = (".svg", ".png", ".webp", ".jpg", ".jpeg")
+SITE_LOGO = envfile("SITE_LOGO", BASE_DIR, _IMAGES)
+SITE_IMAGE = envfile("SITE_IMAGE", BASE_DIR, _IMAGES[1:])  # social previews; else the logo
+MAIL_FROM_NAME = envstr("MAIL_FROM_NAME", SITE_NAME)
+PRIVACY_LINE = envstr("PRIVACY_LINE", "We only use your email to tell you about the launch.")
+SHOW_COUNT = envbool("SHOW_COUNT", False)  # the landing page says how many are on the list
 
 # --- Database (Django's own tables, and the leads with LEADS_BACKEND=sql) ------------------------
 DATABASES = {
@@ -152,11 +180,9 @@ NOTIFY_RATE = envrate("NOTIFY_RATE", "20/5m")
 if NOTIFY_RATE == "off":
     raise ImproperlyConfiguredError("NOTIFY_RATE must look like 20/5m; it cannot be off")
 
-
 # --- Abuse protection ---------------------------------------------------------------------------
 SIGNUP_RATE_LIMIT = envrate("SIGNUP_RATE_LIMIT", "10/m")
 LOGIN_RATE_LIMIT = envrate("LOGIN_RATE_LIMIT", "10/m")
-
 
 # The database cache's incr() writes a counter back with the cache's default timeout, so that
 # timeout must outlast the longest window, or a client who pauses would start again from zero.
@@ -174,6 +200,11 @@ LOGOUT_REDIRECT_URL = "/"
 
 # --- Static files -------------------------------------------------------------------------------
 STATIC_URL = "/static/"
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "leads.brand.BrandFinder",  # SITE_LOGO and SITE_IMAGE, and nothing else of their folders
+]
 STATIC_ROOT = Path(envstr("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 # Unhashed names may change content, so they are cached briefly; hashed ones for a year.
 WHITENOISE_MAX_AGE = 0 if DEBUG else 3600
