@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
+from pathlib import Path
 
+from leads.brand import contrast
 from leads.store import DomainCount
 from staff.charts import MIN_SLOTS, PLOT, day_chart, domain_chart
 
@@ -61,3 +64,18 @@ class TestDayChart:
     def test_it_draws_nothing_without_signups(self):
         chart = day_chart([])
         assert chart.bars == [] and chart.first_day is None
+
+
+class TestChartColours:
+    def test_every_graphic_has_3_to_1_contrast_against_the_page(self):
+        css = (Path(__file__).resolve().parents[2] / "leads/static/leads/site.css").read_text()
+        rules = {
+            name: re.search(rf"\.{name} \{{[^}}]*(?:fill|stroke|background): (#[0-9a-f]{{6}})", css)
+            for name in ["bar-total", "bar-preview", "bar-day", "growth-line", "key-total"]
+        }
+        for name, found in rules.items():
+            assert found, name
+            assert contrast(found.group(1), "#ffffff") >= 3, name
+        total, preview = rules["bar-total"], rules["bar-preview"]
+        assert total and preview
+        assert contrast(total.group(1), preview.group(1)) >= 3  # the two parts of a bar
