@@ -47,7 +47,6 @@ def current() -> Brand:
         image = logo  # social networks show PNG, JPEG and WebP, not SVG
     image_url = static(f"{BRAND_PREFIX}/{image.name}" if image else DEFAULT_IMAGE)
     accent = settings.SITE_ACCENT
-    version = hashlib.sha256(accent.encode()).hexdigest()[:12]
     return Brand(
         name=settings.SITE_NAME,
         headline=settings.SITE_HEADLINE,
@@ -55,7 +54,7 @@ def current() -> Brand:
         privacy=settings.PRIVACY_LINE,
         logo_url=static(f"{BRAND_PREFIX}/{logo.name}") if logo else None,
         image_url=image_url if "://" in image_url else settings.SITE_URL + image_url,
-        accent_css_url=f"{reverse('brand-css')}?v={version}" if accent else None,
+        accent_css_url=f"{reverse('brand-css')}?v={brand_css_version()}" if accent else None,
         show_count=settings.SHOW_COUNT,
     )
 
@@ -104,6 +103,11 @@ def brand_css() -> str:
     values = accent_variables(settings.SITE_ACCENT) if settings.SITE_ACCENT else {}
     body = "".join(f"{key}:{value};" for key, value in values.items())
     return f":root{{{body}}}\n"
+
+
+def brand_css_version() -> str:
+    """Names the stylesheet's content: a link with it may be cached for good."""
+    return hashlib.sha256(brand_css().encode()).hexdigest()[:12]
 
 
 def rgb(colour: str) -> tuple[int, int, int]:

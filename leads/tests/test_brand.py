@@ -75,8 +75,11 @@ class TestBrandDefaults:
         html = client.get("/").content.decode()
         css_url = re.search(r'href="(/brand\.css\?v=[0-9a-f]{12})"', html)
         assert css_url
-        css = client.get(css_url.group(1)).content.decode()
+        response = client.get(css_url.group(1))
+        css = response.content.decode()
         assert "--brand:#ffcc00;" in css and "--on-brand:#1d2433;" in css
+        assert response["Cache-Control"] == "public, max-age=31536000, immutable"
+        assert client.get("/brand.css?v=old")["Cache-Control"] == "public, max-age=3600"
 
 
 class TestAccent:
