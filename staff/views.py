@@ -1,4 +1,4 @@
-"""The staff pages: search and counts, the CSV export, erasing a lead, API tokens, sign-in.
+"""The staff pages: the dashboard and lists, the CSV export, erasing a lead, API tokens, sign-in.
 
 Staff only, every path but the sign-in."""
 
