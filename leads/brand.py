@@ -8,6 +8,7 @@ CSS variables (`brand_css`), since the Content-Security-Policy allows no inline 
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,8 @@ from django.core.files.storage import FileSystemStorage
 from django.http import HttpRequest
 from django.templatetags.static import static
 from django.urls import reverse
+
+logger = logging.getLogger(__name__)
 
 BRAND_PREFIX = "brand"
 INK, WHITE = "#1d2433", "#ffffff"
@@ -45,18 +48,30 @@ def current() -> Brand:
     logo, image = settings.SITE_LOGO, settings.SITE_IMAGE
     if image is None and logo is not None and logo.suffix != ".svg":
         image = logo  # social networks show PNG, JPEG and WebP, not SVG
-    image_url = static(f"{BRAND_PREFIX}/{image.name}" if image else DEFAULT_IMAGE)
+    image_url = _published(image) or static(DEFAULT_IMAGE)
     accent = settings.SITE_ACCENT
     return Brand(
         name=settings.SITE_NAME,
         headline=settings.SITE_HEADLINE,
         description=settings.SITE_DESCRIPTION,
         privacy=settings.PRIVACY_LINE,
-        logo_url=static(f"{BRAND_PREFIX}/{logo.name}") if logo else None,
+        logo_url=_published(logo),
         image_url=image_url if "://" in image_url else settings.SITE_URL + image_url,
         accent_css_url=f"{reverse('brand-css')}?v={brand_css_version()}" if accent else None,
         show_count=settings.SHOW_COUNT,
     )
+
+
+def _published(file: Path | None) -> str | None:
+    """The static URL of a brand file, or None (the default shows) when the static files were
+    collected before it was set: a page with the default logo, and the reason in the log."""
+    if file is None:
+        return None
+    try:
+        return static(f"{BRAND_PREFIX}/{file.name}")
+    except ValueError:  # not in the manifest
+        logger.error("%s is not among the collected static files: run collectstatic", file)
+        return None
 
 
 class BrandFinder(BaseFinder):

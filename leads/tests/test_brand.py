@@ -81,6 +81,16 @@ class TestBrandDefaults:
         assert response["Cache-Control"] == "public, max-age=31536000, immutable"
         assert client.get("/brand.css?v=old")["Cache-Control"] == "public, max-age=3600"
 
+    def test_a_logo_set_after_collectstatic_shows_the_default_and_says_why(
+        self, client, db, settings, tmp_path, caplog
+    ):
+        settings.SITE_LOGO = tmp_path / "late.png"
+        settings.SITE_LOGO.write_bytes(b"\x89PNG\r\n\x1a\n")
+        response = client.get("/")
+        assert response.status_code == 200
+        assert '<span class="logo" aria-hidden="true"></span>' in response.content.decode()
+        assert "late.png is not among the collected static files" in caplog.text
+
 
 class TestAccent:
     @pytest.mark.parametrize("accent", ["#ffcc00", "#0b5cad", "#fff", "#000", "#e91e63"])
