@@ -7,7 +7,7 @@ PORT ?= 8000
 RUN_STAMP := $(VENV)/.run-$(shell cat requirements/prod.txt | md5sum | cut -c1-12)
 STAMP := $(VENV)/.dev-$(shell cat requirements/dev.txt | md5sum | cut -c1-12)
 
-.PHONY: run test test-postgres lint format lock bench deploy clean system-deps
+.PHONY: run staff test test-postgres lint format lock bench deploy clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,13 @@ run: $(RUN_STAMP)
 	@# The worker (counters, the owner's notifications) runs beside the server and stops with it.
 	$(BIN)/python manage.py runworker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
 	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# A staff account with the same development settings as `make run`: asks for a name and a
+# password, or takes DJANGO_SUPERUSER_USERNAME and DJANGO_SUPERUSER_PASSWORD without asking.
+staff: export WAITLIST_DEV_SERVER = 1
+staff: $(RUN_STAMP)
+	$(BIN)/python manage.py migrate --no-input --verbosity 0
+	$(BIN)/python manage.py createstaff
 
 system-deps:
 	./scripts/system-deps

@@ -229,6 +229,21 @@ def app_server(tmp_path, collected_static, migrated_database) -> Iterator[Callab
 
     A DATABASE_URL among them is migrated and used instead of a copy of the template.
     """
+    yield from _app_servers(tmp_path, collected_static, migrated_database)
+
+
+@pytest.fixture(scope="module")
+def app_server_module(
+    tmp_path_factory, collected_static, migrated_database
+) -> Iterator[Callable[..., AppServer]]:
+    """app_server, shared by a module's tests (for tests that only read what it holds)."""
+    tmp_path = tmp_path_factory.mktemp("app")
+    yield from _app_servers(tmp_path, collected_static, migrated_database)
+
+
+def _app_servers(
+    tmp_path: Path, collected_static: Path, migrated_database: str
+) -> Iterator[Callable[..., AppServer]]:
     servers: list[AppServer] = []
 
     def start(workers: int = 3, **extra_env: str) -> AppServer:

@@ -4,7 +4,10 @@ Collects the static files, starts gunicorn with production settings (debug off, 
 only the HTTPS redirect and secure cookies off for plain HTTP on localhost) and runs the pinned
 Lighthouse (bench/package.json) with Debian's Chromium against each page.
 
-    cd bench && npm ci && cd .. && .venv/bin/python bench/lighthouse.py [--runs 3]
+    cd bench && npm ci && cd .. && .venv/bin/python bench/lighthouse.py [--runs 3] [--brand]
+
+--brand serves the landing page with an owner's own name, words, logo, accent colour and
+SHOW_COUNT (BRAND below), as README's "Your own page" configures it.
 
 Each page is measured --runs times (a fresh Chromium each time) and the median run is reported,
 since a loaded 2-core machine adds noise to the simulated timings. Exits 1 when the median of
@@ -29,7 +32,16 @@ ROOT = Path(__file__).resolve().parent.parent
 LIGHTHOUSE = ROOT / "bench" / "node_modules" / ".bin" / "lighthouse"
 OUT = ROOT / "bench" / "out"
 PAGES = {"landing": "/", "thanks": "/thanks"}
-TARGETS = {"performance": 0.95, "accessibility": 1.0, "best-practices": 0.95, "seo": 0.9}
+TARGETS = {"performance": 0.95, "accessibility": 1.0, "best-practices": 1.0, "seo": 1.0}
+BRAND = {
+    "SITE_NAME": "Acme Rockets",
+    "SITE_HEADLINE": "Rockets for everyone.",
+    "SITE_DESCRIPTION": "The first rocket you can park in a garage. Be the first to fly one.",
+    "SITE_ACCENT": "#e91e63",
+    "SITE_LOGO": str(ROOT / "bench" / "brand-logo.svg"),
+    "PRIVACY_LINE": "No spam, ever. We write once, at launch.",
+    "SHOW_COUNT": "True",
+}
 CHROME_FLAGS = "--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage"
 
 
@@ -72,20 +84,25 @@ def wait_for(url: str, proc: subprocess.Popen) -> None:
     raise TimeoutError(url)
 
 
-def lighthouse(url: str, report: Path) -> dict:
-    subprocess.run(
-        [
-            str(LIGHTHOUSE),
-            url,
-            "--quiet",
-            "--output=json",
-            f"--output-path={report}",
-            f"--chrome-flags={CHROME_FLAGS}",
-            "--only-categories=performance,accessibility,best-practices,seo",
-        ],
-        env={**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")},
-        check=True,
-    )
+def lighthouse(url: str, report: Path, attempts: int = 3) -> dict:
+    """One Lighthouse run; retried when Lighthouse itself fails to record the trace (its
+    NO_NAVSTART error on a loaded machine), which says nothing about the page."""
+    command = [
+        str(LIGHTHOUSE),
+        url,
+        "--quiet",
+        "--output=json",
+        f"--output-path={report}",
+        f"--chrome-flags={CHROME_FLAGS}",
+        "--only-categories=performance,accessibility,best-practices,seo",
+    ]
+    env = {**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")}
+    for attempt in range(1, attempts + 1):
+        if subprocess.run(command, env=env).returncode == 0:
+            break
+        print(f"Lighthouse failed on {url} (attempt {attempt} of {attempts})", file=sys.stderr)
+    else:
+        raise SystemExit(f"Lighthouse failed {attempts} times on {url}")
     return json.loads(report.read_text())
 
 
@@ -115,14 +132,16 @@ def median_run(runs: list[dict]) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3)
-    runs = parser.parse_args().runs
+    parser.add_argument("--brand", action="store_true", help="the owner's own page (BRAND)")
+    args = parser.parse_args()
+    runs = args.runs
     if not LIGHTHOUSE.exists():
         print("Run `npm ci` in bench/ first (installs the pinned lighthouse).", file=sys.stderr)
         return 2
     OUT.mkdir(exist_ok=True)
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp_name:
-        env = production_env(Path(tmp_name), port)
+        env = production_env(Path(tmp_name), port) | (BRAND if args.brand else {})
         manage(env, "collectstatic", "--no-input", "--verbosity=0")
         manage(env, "migrate", "--no-input", "--verbosity=0")
         server = subprocess.Popen(
@@ -152,7 +171,10 @@ def main() -> int:
             server.terminate()
             server.wait(timeout=15)
     ok = True
-    print(f"Lighthouse 12.2.3, mobile preset (simulated throttling), median of {runs} runs")
+    print(
+        f"Lighthouse 12.2.3, mobile preset (simulated throttling), median of {runs} runs"
+        + (", custom branding" if args.brand else "")
+    )
     print(
         "| page | performance (each run) | accessibility | best practices | SEO | bytes | "
         + "requests | LCP |"

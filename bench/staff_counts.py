@@ -1,4 +1,4 @@
-"""The staff counts page and /api/domains at two sizes of the SQL store: the same time at both.
+"""The staff dashboard and /api/domains at two sizes of the SQL store: the same time at both.
 
     .venv/bin/python bench/staff_counts.py [--sizes 10000 100000] [--domains 1000] [--days 90]
                                            [--rounds 5] [--requests 20] [--reuse DIR]
@@ -6,7 +6,8 @@
 Builds one SQLite database per size through the store port (`store.add`, in one transaction
 per 5,000 leads, so the counters are exactly what signups would have made), with the same
 domains and days at every size: only the number of leads differs. Then, round after round,
-a fresh process per size serves GET /search (the counts page with both charts) and
+a fresh process per size serves GET /search (the dashboard: figures, charts over the default
+30 days, the counts table), GET /search?range=all (every day since the first signup) and
 GET /api/domains through Django's full middleware stack (test client, signed-in staff member,
 production settings) and times each request; the sizes take turns so that both see the same
 machine. As a control that the method can see growth, each round also times counting domains
@@ -29,6 +30,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+URLS = ["/search", "/search?range=all", "/api/domains"]
 
 
 def django_env(db: Path, static_root: Path) -> dict[str, str]:
@@ -96,11 +98,11 @@ def measure(requests: int, expected_total: int) -> None:
 
     client = Client()
     client.force_login(User.objects.get(username="bench"))
-    timings: dict[str, list[float]] = {"/search": [], "/api/domains": [], "read every lead": []}
-    for url in ["/search", "/api/domains"] * 3:  # warm-up: templates, connections, caches
+    timings: dict[str, list[float]] = {url: [] for url in [*URLS, "read every lead"]}
+    for url in URLS * 3:  # warm-up: templates, connections, caches
         client.get(url)
     for _ in range(requests):
-        for url in ["/search", "/api/domains"]:
+        for url in URLS:
             began = time.perf_counter()
             response = client.get(url)
             timings[url].append((time.perf_counter() - began) * 1000)
@@ -158,7 +160,7 @@ def main() -> None:
     small, large = args.sizes[0], args.sizes[-1]
     print(f"\n| what | {small:,} leads: median (p90) | {large:,} leads: median (p90) | ratio |")
     print("|---|---|---|---|")
-    for key in ["/search", "/api/domains", "read every lead"]:
+    for key in [*URLS, "read every lead"]:
         a, b = results[small][key], results[large][key]
         print(
             f"| {key} | {summary(a)} | {summary(b)} | "

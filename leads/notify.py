@@ -54,7 +54,7 @@ def message_for(lead: Lead) -> tuple[str, str]:
     search = f"{settings.SITE_URL}{reverse('search')}?{urlencode({'domain': lead.domain})}"
     body = "\n".join(
         [
-            "A new lead joined the waitlist.",
+            f"A new lead joined the waitlist of {escape_untyped(settings.MAIL_FROM_NAME)}.",
             "",
             f"Name: {name}",
             f"Email: {email}",
@@ -71,7 +71,7 @@ def digest_message(count: int, *, since: datetime, domains: Counter[str]) -> tup
     minutes = max(1, math.ceil((timezone.now() - since).total_seconds() / 60))
     span = "minute" if minutes == 1 else f"{minutes} minutes"
     subject = f"{count} new signups in the last {span}"
-    lines = [f"{subject}.", "", "By domain:"]
+    lines = [f"{subject} ({escape_untyped(settings.MAIL_FROM_NAME)}).", "", "By domain:"]
     lines += [f"  {domain}: {n}" for domain, n in domains.most_common(DIGEST_DOMAINS)]
     if len(domains) > DIGEST_DOMAINS:
         lines.append(f"  ... and {len(domains) - DIGEST_DOMAINS} more domains")

@@ -1,130 +1,109 @@
 """Geometry of the staff charts, drawn as server-side SVG by our templates.
 
-Only arithmetic lives here: the templates turn these shapes into <rect> and <text> elements,
-so the charts need no script and no third-party library, and satisfy `script-src 'self'`.
+Only arithmetic lives here: the templates turn these shapes into SVG elements, so the charts
+need no script and no third-party library, and satisfy `script-src 'self'`.
+
+Text stays at its CSS size on any screen: the outer <svg> has no viewBox (its units are CSS
+pixels) and places labels in pixels or in percentages of its width, while the plots are nested
+<svg>s whose viewBox stretches to fit (`preserveAspectRatio="none"`). A day is one slot of at
+least `MIN_SLOTS`, so a first day reads as one day, not a block across the whole chart.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
-from leads.store import DayCount, DomainCount
+from leads.store import DomainCount
+from staff.format import short_domain, unicode_domain
 
 TOP_DOMAINS = 10
-DAYS_SHOWN = 60
+MIN_SLOTS = 7
+PLOT = 100  # the height of a plot's own coordinates
 
 
 @dataclass(frozen=True)
 class DomainBar:
-    domain: str
+    domain: str  # as stored (ASCII)
+    label: str  # in Unicode, shortened to fit a phone
+    name: str  # in Unicode, whole: the tooltip and the table
     total: int
     preview_yes: int
-    y: int  # top of the bar
-    text_y: int  # baseline of its labels
-    width: float  # the whole bar (all leads)
-    preview_width: float  # the part of it that asked for preview access
-    value_x: float  # where the number after the bar starts
+    text_y: int  # baseline of the row's label and number
+    bar_y: int
+    percent: float  # of the widest bar, which spans the chart
+    preview_percent: float
 
 
 @dataclass(frozen=True)
 class DomainChart:
     bars: list[DomainBar]
-    width: int
     height: int
-    label_width: int
     bar_height: int
-    row_height: int
-    max_total: int
 
 
 @dataclass(frozen=True)
-class DayColumn:
+class DayBar:
     day: date
-    label: str  # the day as 2026-11-28, formatted once here rather than twice per column
     total: int
-    x: float
+    cumulative: int  # on the list at the end of the day
+    x: float  # in the plot's coordinates: one unit per day, 0-100 upwards
     y: float
-    width: float
     height: float
 
 
 @dataclass(frozen=True)
-class DailyChart:
-    columns: list[DayColumn]
-    width: int
-    height: int
-    plot_top: int
-    plot_bottom: int
+class DayChart:
+    bars: list[DayBar]
+    slots: int
     max_total: int
     first_day: date | None
     last_day: date | None
-    hidden_days: int  # days with signups before the window shown
+    growth_points: str  # the cumulative line, "x,y x,y ..." in the plot's coordinates
+    cumulative_max: int
 
 
 def domain_chart(counts: list[DomainCount], *, top: int = TOP_DOMAINS) -> DomainChart:
-    """Horizontal bars for the `top` domains by total (ties by name), longest first."""
+    """One row per domain for the `top` domains by total (ties by name), largest first: the
+    name and the number on a line, the bar under them."""
     leaders = sorted(counts, key=lambda c: (-c.total, c.domain))[:top]
-    width, label_width, value_width, row_height, bar_height = 480, 150, 50, 26, 18
-    plot_width = width - label_width - value_width
-    max_total = max((c.total for c in leaders), default=0)
-    scale = plot_width / max_total if max_total else 0.0
+    row, bar_height = 44, 14
+    widest = max((c.total for c in leaders), default=0)
     bars = [
         DomainBar(
             domain=c.domain,
+            label=short_domain(unicode_domain(c.domain)),
+            name=unicode_domain(c.domain),
             total=c.total,
             preview_yes=c.preview_yes,
-            y=i * row_height + (row_height - bar_height) // 2,
-            text_y=i * row_height + row_height - 9,
-            width=round(c.total * scale, 1),
-            preview_width=round(c.preview_yes * scale, 1),
-            value_x=round(label_width + c.total * scale + 6, 1),
+            text_y=i * row + 16,
+            bar_y=i * row + 22,
+            percent=round(100 * c.total / widest, 2) if widest else 0.0,
+            preview_percent=round(100 * c.preview_yes / widest, 2) if widest else 0.0,
         )
         for i, c in enumerate(leaders)
     ]
-    return DomainChart(
-        bars=bars,
-        width=width,
-        height=max(row_height, len(bars) * row_height),
-        label_width=label_width,
-        bar_height=bar_height,
-        row_height=row_height,
-        max_total=max_total,
-    )
+    return DomainChart(bars=bars, height=max(row, len(bars) * row), bar_height=bar_height)
 
 
-def daily_chart(days: list[DayCount], *, shown: int = DAYS_SHOWN) -> DailyChart:
-    """One column per day for the last `shown` days up to the latest signup, zero days included.
-
-    The counters leave out days at zero, so the gaps are filled here to keep the time axis even.
-    """
-    width, height, plot_top, plot_bottom, left = 480, 200, 10, 170, 40
-    if not days:
-        return DailyChart([], width, height, plot_top, plot_bottom, 0, None, None, 0)
-    last_day = days[-1].day
-    first_day = max(days[0].day, last_day - timedelta(days=shown - 1))
-    by_day = {d.day: d.total for d in days}
-    span = (last_day - first_day).days + 1
-    max_total = max(by_day.get(first_day + timedelta(days=i), 0) for i in range(span))
-    slot = (width - left) / span
-    plot_height = plot_bottom - plot_top
-    columns = []
-    for i in range(span):
-        day = first_day + timedelta(days=i)
-        total = by_day.get(day, 0)
-        bar_height = round(total / max_total * plot_height, 1) if max_total else 0.0
-        columns.append(
-            DayColumn(
-                day=day,
-                label=day.isoformat(),
-                total=total,
-                x=round(left + i * slot + slot * 0.1, 1),
-                y=round(plot_bottom - bar_height, 1),
-                width=round(slot * 0.8, 1),
-                height=bar_height,
-            )
+def day_chart(series: list[tuple[date, int]], *, base: int = 0) -> DayChart:
+    """Columns of signups per day, and the cumulative line from `base` (the leads before the
+    first day), for a series of consecutive days."""
+    if not series:
+        return DayChart([], MIN_SLOTS, 0, None, None, "", 0)
+    slots = max(len(series), MIN_SLOTS)
+    top = max(total for _, total in series)
+    running, cumulative = base, []
+    for _, total in series:
+        running += total
+        cumulative.append(running)
+    bars = []
+    for i, ((day, total), on_list) in enumerate(zip(series, cumulative, strict=True)):
+        height = round(PLOT * total / top, 2) if top else 0.0
+        bars.append(
+            DayBar(day, total, on_list, x=i + 0.1, y=round(PLOT - height, 2), height=height)
         )
-    hidden = sum(1 for d in days if d.day < first_day)
-    return DailyChart(
-        columns, width, height, plot_top, plot_bottom, max_total, first_day, last_day, hidden
-    )
+    peak = cumulative[-1]
+    y = [PLOT - (PLOT * value / peak if peak else 0) for value in [base, *cumulative]]
+    points = " ".join(f"{x},{round(v, 2)}" for x, v in enumerate(y))
+    return DayChart(bars, slots, top, series[0][0], series[-1][0], points, peak)

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 from django import forms
 
+from staff.dashboard import DEFAULT_RANGE, RANGES
 
-class CountsSortForm(forms.Form):
-    """The order of the per-domain counts on /search: a column, '-' in front for descending."""
+
+class DashboardForm(forms.Form):
+    """The dashboard's options: the order of the per-domain counts (a column, '-' in front for
+    descending) and the range of days its charts show."""
 
     SORTS = ["domain", "-domain", "total", "-total", "preview_yes", "-preview_yes"]
 
     sort = forms.ChoiceField(required=False, choices=[(s, s) for s in SORTS])
+    range = forms.ChoiceField(required=False, choices=[(r, r) for r in RANGES])
 
     def clean_sort(self) -> str:
         return self.cleaned_data["sort"] or "-total"
+
+    def clean_range(self) -> str:
+        return self.cleaned_data["range"] or DEFAULT_RANGE
 
 
 class IssueTokenForm(forms.Form):

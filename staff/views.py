@@ -1,10 +1,11 @@
-"""The staff pages: search and counts, the CSV export, erasing a lead, API tokens, sign-in.
+"""The staff pages: the dashboard and lists, the CSV export, erasing a lead, API tokens, sign-in.
 
 Staff only, every path but the sign-in."""
 
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from itertools import chain
 
 from django.conf import settings
@@ -20,9 +21,10 @@ from api import tokens
 from leads.forms import LeadEmailForm, LeadFilterForm
 from leads.http import over_rate
 from leads.store import PAGE_SIZE, DomainCount, InvalidCursor, get_store
-from staff import charts, export, links
+from staff import dashboard, export, links
 from staff.decorators import StaffRequest, staff_required
-from staff.forms import CountsSortForm, IssueTokenForm, RevokeTokenForm
+from staff.format import domains_containing
+from staff.forms import DashboardForm, IssueTokenForm, RevokeTokenForm
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +36,9 @@ COUNTS_PAGE_SIZE = 100
 @require_GET
 @staff_required
 def search(request: HttpRequest) -> HttpResponse:
+    """The staff home: the dashboard; with a filter, a list of leads; with an email, that lead."""
+    if "email" in request.GET:
+        return _find(request)
     form = LeadFilterForm(request.GET)
     back = request.GET.getlist("back")
     if not form.is_valid() or len(back) > links.MAX_BACK or any(len(c) > 2000 for c in back):
@@ -41,9 +46,16 @@ def search(request: HttpRequest) -> HttpResponse:
         return render(request, "staff/search.html", {"form": form, "error": error}, status=400)
     filters = form.cleaned_data
     if filters["domain"] is None and filters["preview"] is None:
-        return _counts(request, form)
+        return _dashboard(request, form)
 
     store = get_store()
+    counts = store.domain_counts()
+    context = {"form": form, "filtered": True, "counts_as_of": store.counts_as_of()}
+    if filters["domain"] and not any(c.domain == filters["domain"] for c in counts):
+        # "gmail": no domain is called that, so offer the ones that contain it.
+        context["suggestions"] = domains_containing(counts, request.GET["domain"])
+        if context["suggestions"]:
+            return render(request, "staff/search.html", context)
     try:
         page = store.search(
             domain=filters["domain"],
@@ -54,44 +66,57 @@ def search(request: HttpRequest) -> HttpResponse:
     except InvalidCursor:
         form.add_error("cursor", "This page link is out of date; start again from the first page.")
         return render(request, "staff/search.html", {"form": form}, status=400)
-    counts = store.domain_counts()
-    context = {
-        "form": form,
-        "filtered": True,
+    at = links.position(request.GET.get("at"))
+    context |= {
         "page": page,
         "matching": matching_count(counts, filters["domain"], filters["preview"]),
-        "counts_as_of": store.counts_as_of(),
-        **links.page_links(filters, back, page.next),
+        "first_shown": at + 1,
+        "last_shown": at + len(page.items),
+        **links.page_links(filters, back, page.next, at=at, shown=len(page.items)),
         "this_page": request.get_full_path(),
         "export_query": links.query_string(filters),
     }
     return render(request, "staff/search.html", context)
 
 
-def _counts(request: HttpRequest, form: LeadFilterForm) -> HttpResponse:
-    sort_form = CountsSortForm(request.GET)
-    if not sort_form.is_valid():
-        error = "Sort by domain, total or preview_yes (with - in front for descending)."
+def _find(request: HttpRequest) -> HttpResponse:
+    """One lead by its exact address: one read of the store."""
+    lookup = LeadEmailForm(request.GET)
+    context = {"form": LeadFilterForm(), "lookup": lookup, "looked_up": True}
+    if not lookup.is_valid():
+        return render(request, "staff/search.html", context, status=400)
+    found = get_store().get(lookup.cleaned_data["email"])
+    context |= {"found": found, "this_page": request.get_full_path()}
+    return render(request, "staff/search.html", context)
+
+
+def _dashboard(request: HttpRequest, form: LeadFilterForm) -> HttpResponse:
+    options = DashboardForm(request.GET)
+    if not options.is_valid():
+        error = (
+            "Sort by domain, total or preview_yes (with - in front for descending); "
+            "show 7, 30, 90 days or all."
+        )
         return render(request, "staff/search.html", {"form": form, "error": error}, status=400)
-    sort = sort_form.cleaned_data["sort"]
+    sort, range_key = options.cleaned_data["sort"], options.cleaned_data["range"]
     store = get_store()
     counts = store.domain_counts()
     field = sort.lstrip("-")
     rows = sorted(counts, key=lambda c: (getattr(c, field), c.domain), reverse=sort[0] == "-")
     # get_page: a page number that is not one shows the first page, one past the end the last.
     rows_page = Paginator(rows, COUNTS_PAGE_SIZE).get_page(request.GET.get("page"))
-    daily = store.daily_counts()
+    today = datetime.now(UTC).date()  # the day counters count UTC days
+    board = dashboard.build(store, counts=counts, range_key=range_key, today=today)
     context = {
         "form": form,
+        "board": board,
+        "ranges": links.range_links(sort, range_key),
         "rows": rows_page,
         "domains": len(rows),
         "sort": sort,
-        "columns": links.sort_columns(sort),
-        "total": store.total(),
+        "range": range_key,
+        "columns": links.sort_columns(sort, range_key),
         "counts_as_of": store.counts_as_of(),
-        "preview_total": sum(c.preview_yes for c in counts),
-        "domain_chart": charts.domain_chart(counts),
-        "daily_chart": charts.daily_chart(daily),
     }
     return render(request, "staff/search.html", context)
 

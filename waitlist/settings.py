@@ -10,13 +10,17 @@ from typing import Any
 import dj_database_url
 from dotenv import load_dotenv
 
+from waitlist.cdn import cdn_origin, cdn_storage
 from waitlist.env import (
     ImproperlyConfiguredError,
     envbool,
+    envcolour,
+    envfile,
     envint,
     envlist,
     envrate,
     envstr,
+    envzone,
     rate_window,
 )
 from waitlist.mailurl import anymail_settings, parse_email_url, sender
@@ -77,25 +81,50 @@ ROOT_URLCONF = "waitlist.urls"
 WSGI_APPLICATION = "waitlist.wsgi.application"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Templates in TEMPLATES_DIR (default <project>/templates, when it exists) win over the apps':
+# front/home.html there replaces the landing page. See README, "Your own page".
+_templates_dir = BASE_DIR / envstr("TEMPLATES_DIR", "templates")
+if envstr("TEMPLATES_DIR") and not _templates_dir.is_dir():
+    raise ImproperlyConfiguredError(f"TEMPLATES_DIR is not a folder: {_templates_dir}")
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [_templates_dir] if _templates_dir.is_dir() else [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "leads.brand.context",
             ],
         },
     },
 ]
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = "UTC"
+# Staff pages show times in this zone; the API, the CSV and the day counters stay in UTC.
+TIME_ZONE = envzone("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
+
+# --- Your own page: the product's name and look, without editing templates ----------------------
+SITE_NAME = envstr("SITE_NAME", "Waitlist")
+SITE_HEADLINE = envstr("SITE_HEADLINE", "Something new is coming.")
+SITE_DESCRIPTION = envstr(
+    "SITE_DESCRIPTION",
+    "Leave your name and email and we will tell you the moment we launch. "
+    "Want to try it first? Ask for preview access.",
+)
+# The accent of buttons and links, #rgb or #rrggbb; the default blue when unset.
+SITE_ACCENT = envcolour("SITE_ACCENT")
+# Files relative to the project folder (or absolute); collectstatic publishes them under brand/.
+_IMAGES = (".svg", ".png", ".webp", ".jpg", ".jpeg")
+SITE_LOGO = envfile("SITE_LOGO", BASE_DIR, _IMAGES)
+SITE_IMAGE = envfile("SITE_IMAGE", BASE_DIR, _IMAGES[1:])  # social previews; else the logo
+MAIL_FROM_NAME = envstr("MAIL_FROM_NAME", SITE_NAME)
+PRIVACY_LINE = envstr("PRIVACY_LINE", "We only use your email to tell you about the launch.")
+SHOW_COUNT = envbool("SHOW_COUNT", False)  # the landing page says how many are on the list
 
 # --- Database (Django's own tables, and the leads with LEADS_BACKEND=sql) ------------------------
 DATABASES = {
@@ -179,7 +208,6 @@ MAIL_RATE = envrate("MAIL_RATE", "off")
 SIGNUP_RATE_LIMIT = envrate("SIGNUP_RATE_LIMIT", "10/m")
 LOGIN_RATE_LIMIT = envrate("LOGIN_RATE_LIMIT", "10/m")
 
-
 # The database cache's incr() writes a counter back with the cache's default timeout, so that
 # timeout must outlast the longest window, or a client who pauses would start again from zero.
 CACHES["default"]["TIMEOUT"] = 5 + max(
@@ -196,6 +224,11 @@ LOGOUT_REDIRECT_URL = "/"
 
 # --- Static files -------------------------------------------------------------------------------
 STATIC_URL = "/static/"
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "leads.brand.BrandFinder",  # SITE_LOGO and SITE_IMAGE, and nothing else of their folders
+]
 STATIC_ROOT = Path(envstr("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 # Unhashed names may change content, so they are cached briefly; hashed ones for a year.
 WHITENOISE_MAX_AGE = 0 if DEBUG else 3600
@@ -204,44 +237,18 @@ STORAGES: dict[str, dict[str, Any]] = {
     # Hashed names (the manifest), plus .gz and .br copies that WhiteNoise negotiates.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-# CDN mode: collectstatic uploads to a private S3 bucket that CloudFront serves (Origin Access
-# Control); pages link to the CDN domain. The lab's names work too; AWS_ENDPOINT_URL is honoured
-# by boto3 itself. The manifest stays local in STATIC_ROOT (see waitlist/storage.py).
+# CDN mode (waitlist/cdn.py): on when both are set; the lab's names work too, and the lab's
+# CLOUD_FRONT=False turns it off. AWS_ENDPOINT_URL is honoured by boto3 itself.
 STATIC_CDN_DOMAIN = envstr("STATIC_CDN_DOMAIN", "", "AWS_S3_CUSTOM_DOMAIN")
 STATIC_BUCKET = envstr("STATIC_BUCKET", "", "AWS_STORAGE_BUCKET_NAME")
-# http only stands a local server in for CloudFront (tests); browsers get https.
 STATIC_CDN_SCHEME = envstr("STATIC_CDN_SCHEME", "https")
-if STATIC_CDN_SCHEME not in ("https", "http"):
-    raise ImproperlyConfiguredError(
-        f"STATIC_CDN_SCHEME must be https or http, not {STATIC_CDN_SCHEME!r}"
-    )
-if STATIC_CDN_SCHEME == "http" and STATIC_CDN_DOMAIN.rsplit(":", 1)[0] not in (
-    "127.0.0.1",
-    "localhost",
-):
-    raise ImproperlyConfiguredError("STATIC_CDN_SCHEME=http is only for a CDN on this machine")
-# The lab's CLOUD_FRONT switch: on when the variables are set, CLOUD_FRONT=False turns it off.
 CLOUD_FRONT = envbool("CLOUD_FRONT", bool(STATIC_CDN_DOMAIN or STATIC_BUCKET))
-if CLOUD_FRONT and not (STATIC_CDN_DOMAIN and STATIC_BUCKET):
-    raise ImproperlyConfiguredError(
-        "The CDN needs both STATIC_CDN_DOMAIN (or AWS_S3_CUSTOM_DOMAIN) and "
-        "STATIC_BUCKET (or AWS_STORAGE_BUCKET_NAME)"
-    )
-STATIC_CDN_ORIGIN = f"{STATIC_CDN_SCHEME}://{STATIC_CDN_DOMAIN}" if CLOUD_FRONT else ""
+_cdn = {"domain": STATIC_CDN_DOMAIN, "bucket": STATIC_BUCKET, "scheme": STATIC_CDN_SCHEME}
+STATIC_CDN_ORIGIN = cdn_origin(**_cdn, enabled=CLOUD_FRONT)
 if STATIC_CDN_ORIGIN:
-    STORAGES["staticfiles"] = {
-        "BACKEND": "waitlist.storage.CDNStaticStorage",
-        "OPTIONS": {
-            "bucket_name": STATIC_BUCKET,
-            "custom_domain": STATIC_CDN_DOMAIN,
-            "url_protocol": f"{STATIC_CDN_SCHEME}:",
-            "region_name": AWS_REGION,
-            "querystring_auth": False,
-            "default_acl": None,  # private objects: only CloudFront (OAC) reads the bucket
-            "file_overwrite": True,
-            "unhashed_max_age": WHITENOISE_MAX_AGE,
-        },
-    }
+    STORAGES["staticfiles"] = cdn_storage(
+        **_cdn, region=AWS_REGION, unhashed_max_age=WHITENOISE_MAX_AGE
+    )
     STATIC_URL = f"{STATIC_CDN_ORIGIN}/"
     # WhiteNoise would take STATIC_URL's path, "/", and serve the image's copy at the site root.
     WHITENOISE_STATIC_PREFIX = "/static/"

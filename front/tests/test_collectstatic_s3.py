@@ -17,6 +17,8 @@ TYPES = {
     ".css": "text/css; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
     ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
 }
 
 
@@ -40,7 +42,7 @@ class TestCollectstaticS3:
         assert {"leads/site.css", "leads/signup.js", "leads/img/logo.svg"} <= set(manifest)
         assert set(manifest.values()) <= keys(s3, collected.bucket)
         for hashed in manifest.values():
-            assert re.search(r"\.[0-9a-f]{12}\.(css|js|svg)$", hashed), hashed
+            assert re.search(r"\.[0-9a-f]{12}\.(css|js|svg|png|ico)$", hashed), hashed
 
     def test_it_sets_the_content_type_of_each_file(self, collected, s3):
         for key in keys(s3, collected.bucket):

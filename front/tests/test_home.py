@@ -40,7 +40,7 @@ class TestHome:
         assert 'name="viewport" content="width=device-width, initial-scale=1"' in html
 
     def test_it_shows_no_staff_link_to_visitors(self, client):
-        assert b"Admin search" not in client.get("/").content
+        assert b"Dashboard" not in client.get("/").content
 
     def test_it_refuses_a_post(self, client):
         assert client.post("/").status_code == 405

@@ -12,9 +12,7 @@ import requests
 from conftest import ROOT, free_port
 from front.tests.cdn import CDN_DOMAIN, CollectedToS3, cdn_env, cdn_vars, collect_to_s3
 
-CDN_HASHED = (
-    rf"https://{re.escape(CDN_DOMAIN)}/leads/(?:img/)?[\w-]+\.[0-9a-f]{{12}}\.(?:css|js|svg)"
-)
+CDN_HASHED = rf"https://{re.escape(CDN_DOMAIN)}/leads/(?:img/)?[\w-]+\.[0-9a-f]{{12}}\.(?:css|js|svg|png|ico)"
 
 
 @pytest.fixture(scope="module")

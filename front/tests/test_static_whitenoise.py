@@ -8,7 +8,7 @@ import re
 import brotli
 import pytest
 
-HASHED = r"/static/leads/(?:img/)?[\w-]+\.[0-9a-f]{12}\.(?:css|js|svg)"
+HASHED = r"/static/leads/(?:img/)?[\w-]+\.[0-9a-f]{12}\.(?:css|js|svg|png|ico)"
 
 
 @pytest.fixture(autouse=True)

@@ -63,13 +63,13 @@ class TestStaffBrowser:
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_url(server.url + "/search")
 
-        # The counts page: totals, both charts drawn, the table from the counters.
+        # The dashboard: totals, the three charts drawn (30 days by default), the table.
         assert "70 leads from 2 domains; 35 asked for preview access." in page.inner_text("main")
         charts = page.locator("svg.chart-svg")
-        assert charts.count() == 2
-        assert charts.nth(0).is_visible() and charts.nth(1).is_visible()
+        assert charts.count() == 3
+        assert all(charts.nth(i).is_visible() for i in range(3))
         assert page.locator("svg.chart-svg rect.bar-total").count() == 2
-        assert page.locator("svg.chart-svg rect.bar-day").count() == 4
+        assert page.locator("svg.chart-svg rect.bar-day").count() == 30
         box = page.locator("rect.bar-total").first.bounding_box()
         assert box is not None and box["width"] > 100  # x.com's bar is really drawn
         assert page.get_by_role("img", name="Signups per day").is_visible()

@@ -86,7 +86,7 @@ class TestLogout:
     def test_it_signs_staff_out(self, client, staff):
         sign_in(client, PASSWORD)
         page = client.get("/search").content.decode()
-        assert '<a href="/search">Admin search</a>' in page
+        assert '<a href="/search" aria-current="page">Dashboard</a>' in page
         assert '<form method="post" action="/accounts/logout/"' in page
         response = client.post("/accounts/logout/")
         assert response.status_code == 302
@@ -100,5 +100,5 @@ class TestLogout:
 
     def test_it_hides_the_staff_links_from_visitors(self, client, db):
         page = client.get("/").content.decode()
-        assert "Admin search" not in page
+        assert "Dashboard" not in page
         assert "Sign out" not in page

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from api import tokens
 from leads.tests.factories import add_leads, lead, sign_in
 
 
@@ -31,15 +34,17 @@ class TestCounts:
         row = r'<th scope="row"><a href="/search\?domain=x.com">x.com</a></th>'
         assert re.search(row + r'<td class="num">2</td><td class="num">1</td>', html)
 
-    def test_it_draws_both_charts_as_svg_with_titles(self, client, store):
+    def test_it_draws_the_charts_as_svg_with_titles(self, client, store):
         store.add(lead("a@x.com", preview=True))
         store.add(lead("b@y.org", minutes=60 * 24 * 2))
-        html = sign_in(client).get("/search").content.decode()
-        assert html.count('<svg class="chart-svg"') == 2
+        html = sign_in(client).get("/search?range=all").content.decode()
+        assert html.count('<svg class="chart-svg"') == 3
         assert '<title id="domain-chart-svg-title">Leads per domain, top 2</title>' in html
         assert "x.com: 1 lead, 1 asked for preview" in html
-        # three days, the empty one in the middle included
-        assert html.count('class="bar-day"') == 3
+        # every day from the first signup to today, the empty ones included
+        days = (datetime.now(UTC).date() - date(2026, 11, 20)).days + 1
+        assert html.count('class="bar-day"') == days
+        assert '<td>2026-11-21</td><td class="num">0</td><td class="num">1</td>' in html
         assert "<td>2026-11-22</td>" in html
 
     @pytest.mark.parametrize(
@@ -76,7 +81,7 @@ class TestCounts:
             f"d{i:03d}.com" for i in reversed(range(230))
         ]
         assert "Domains 201-230 of 230" in html
-        assert link(html, "prev") == "/search?sort=-domain&page=2"
+        assert link(html, "prev") == "/search?sort=-domain&range=30&page=2"
 
     @pytest.mark.parametrize("page", ["abc", "0", "99"])
     def test_a_page_number_out_of_range_shows_a_page_that_exists(self, client, store, page):
@@ -90,6 +95,7 @@ class TestCounts:
         response = sign_in(client).get("/search?sort=email")
         assert response.status_code == 400
         assert b"Sort by domain, total or preview_yes" in response.content
+        assert b"show 7, 30, 90 days or all" in response.content
 
     @pytest.mark.parametrize(
         ("store", "lags"), [("sql", False), ("dynamodb", True)], indirect=["store"]
@@ -184,3 +190,82 @@ class TestLeadList:
         html = sign_in(client).get("/search?domain=x.com").content.decode()
         assert 'action="/search/delete"' in html
         assert 'name="next" value="/search?domain=x.com"' in html
+
+
+class TestFinding:
+    def test_a_partial_domain_offers_the_domains_that_contain_it(self, client, store):
+        for email in ["a@gmail.com", "b@gmail.com", "c@googlemail.com", "d@mygmail.example"]:
+            store.add(lead(email))
+        html = sign_in(client).get("/search?domain=gmail").content.decode()
+        assert "No domain is called <strong>gmail</strong>" in html
+        offered = re.findall(r'<li><a href="/search\?domain=([^"&]+)">', html)
+        assert offered == ["gmail.com", "mygmail.example"]
+        assert "2 leads" in html
+
+    def test_an_exact_domain_lists_its_leads_without_offering_others(self, client, store):
+        store.add(lead("a@gmail.com"))
+        store.add(lead("b@gmail.com.au"))
+        html = sign_in(client).get("/search?domain=gmail.com").content.decode()
+        assert emails_on(html) == ["a@gmail.com"]
+        assert "No domain is called" not in html
+
+    def test_a_partial_unicode_domain_offers_it_in_unicode(self, client, store):
+        store.add(lead("ann@xn--bcher-kva.example"))
+        html = sign_in(client).get("/search?domain=bücher").content.decode()
+        assert '<a href="/search?domain=xn--bcher-kva.example">bücher.example</a>' in html
+        html = client.get("/search?domain=XN--BCHER-KVA.example").content.decode()
+        assert '<td data-label="Email">ann@bücher.example</td>' in html  # exact, in ASCII
+
+    def test_internationalised_domains_and_emails_are_shown_in_unicode(self, client, store):
+        store.add(lead("ann@xn--bcher-kva.example"))
+        html = sign_in(client).get("/search?range=all").content.decode()
+        assert ">bücher.example</a></th>" in html  # the table
+        assert ">bücher.example</text>" in html  # the chart
+        html = client.get("/search?domain=xn--bcher-kva.example").content.decode()
+        assert '<td data-label="Email">ann@bücher.example</td>' in html
+        assert emails_on(html) == ["ann@xn--bcher-kva.example"]  # the form posts the stored one
+
+    def test_a_lead_is_found_by_its_exact_email_in_one_read(self, client, store):
+        store.add(lead("ann@x.com", name="Ann Lee"))
+        html = sign_in(client).get("/search?email=ANN@x.com").content.decode()
+        assert "<dt>Name</dt><dd>Ann Lee</dd>" in html
+        assert 'name="email" value="ann@x.com"' in html
+        html = client.get("/search?email=bob@x.com").content.decode()
+        assert "There is no lead bob@x.com." in html
+
+    def test_a_bad_email_is_refused(self, client, store):
+        response = sign_in(client).get("/search?email=nobody")
+        assert response.status_code == 400
+        assert b"Enter a valid email address." in response.content
+
+
+class TestTimes:
+    def test_staff_see_their_time_zone_the_api_and_csv_stay_in_utc(self, client, store, settings):
+        settings.TIME_ZONE = "Europe/Madrid"
+        store.add(lead("ann@x.com"))  # 2026-11-20 12:00 UTC
+        html = sign_in(client).get("/search?domain=x.com").content.decode()
+        assert "Signed up (Europe/Madrid)" in html
+        assert '<time datetime="2026-11-20T12:00:00+00:00">2026-11-20 13:00</time>' in html
+        token = tokens.issue(User.objects.get(username="staff"), "test")
+        api = client.get("/api/leads?domain=x.com", headers={"Authorization": f"Bearer {token}"})
+        assert api.json()["items"][0]["created_at"] == "2026-11-20T12:00:00Z"
+        csv = b"".join(client.get("/search/export.csv?domain=x.com").streaming_content)
+        assert b"2026-11-20T12:00:00Z" in csv
+
+
+class TestPlace:
+    def test_each_page_says_where_it_is_in_the_list(self, client, store):
+        add_leads(store, 55)
+        sign_in(client)
+        url: str | None = "/search?domain=x.com&limit=25"
+        places = []
+        while url:
+            html = client.get(url).content.decode()
+            places += re.findall(r'class="pager-place">([^<]+)<', html)
+            url = link(html, "next")
+        assert places == ["1-25 of 55", "26-50 of 55", "51-55 of 55"]
+        previous = link(html, "prev")
+        html = client.get(previous).content.decode()
+        assert "26-50 of 55" in html
+        html = client.get(link(html, "prev")).content.decode()
+        assert "1-25 of 55" in html
