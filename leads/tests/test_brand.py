@@ -41,6 +41,10 @@ class TestBrandEscaped:
         assert f'<meta property="og:site_name" content="{ESCAPED_NAME}">' in html
         assert 'content="Tea &lt;i&gt;for&lt;/i&gt; two"' in html
 
+    def test_the_thanks_page_is_titled_with_the_name(self, client, db, branded):
+        title = re.search(r"<title>(.*)</title>", client.get("/thanks").content.decode())
+        assert title and title.group(1) == f"Thank you | {ESCAPED_NAME}"
+
     @pytest.mark.parametrize("url", ["/search", "/search/tokens"])
     def test_a_name_with_html_is_text_on_staff_pages(self, client, store, branded, url):
         html = sign_in(client).get(url).content.decode()
