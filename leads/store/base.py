@@ -201,7 +201,8 @@ class LeadStore:
 
     def pending(self, limit: int = 100, *, before: datetime | None = None) -> list[Lead]:
         """Up to `limit` leads whose notification was not yet sent, oldest first; with `before`,
-        only leads that signed up before then.
+        only leads that signed up before then. A backend whose index is partitioned may return
+        the oldest of each partition rather than the oldest overall: the rest come next.
 
         Found through an index, never by reading every lead.
         """

@@ -8,6 +8,7 @@ never a Scan, so the web role needs no dynamodb:Scan.
 from __future__ import annotations
 
 import contextlib
+import math
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from typing import Any
@@ -29,6 +30,7 @@ from leads.store.dynamodb import admin, lab, search, tally
 from leads.store.dynamodb.client import ATTEMPTS, DynamoClient, Refused
 from leads.store.dynamodb.items import (
     PENDING,
+    PENDING_SHARDS,
     PENDING_VALUES,
     Item,
     Tables,
@@ -168,7 +170,9 @@ class DynamoLeadStore(LeadStore):
         return int(items[0]["total"]["N"]) if items else 0
 
     def pending(self, limit: int = 100, *, before: datetime | None = None) -> list[Lead]:
-        # The oldest `limit` of each partition, merged: together they hold the oldest overall.
+        # The oldest of each partition, merged: a share of `limit` each, so that a round reads
+        # about `limit` items however long the backlog (a lead left out comes next round).
+        share = math.ceil(max(1, limit) / PENDING_SHARDS) + 1
         condition = "#pending = :p"
         if before is not None:  # the index's sort key starts with the signup time
             condition += " AND sort_key < :before"
@@ -185,7 +189,7 @@ class DynamoLeadStore(LeadStore):
                 ExpressionAttributeNames={"#pending": PENDING},
                 ExpressionAttributeValues=values,
                 ScanIndexForward=True,
-                Limit=max(1, limit),
+                Limit=share,
             )
             found += response["Items"]
         found.sort(key=lambda item: item["sort_key"]["S"])
