@@ -81,14 +81,13 @@ def build(
 
 
 def site_name() -> str:
-    # SITE_NAME comes with the branding settings; until they are everywhere, a default.
-    return str(getattr(settings, "SITE_NAME", "") or "Waitlist")
+    return str(settings.SITE_NAME)
 
 
 def from_address() -> str:
     """DEFAULT_FROM_EMAIL, with MAIL_FROM_NAME (or SITE_NAME) as its name if it has none."""
     name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
-    name = name or str(getattr(settings, "MAIL_FROM_NAME", "") or site_name())
+    name = name or str(settings.MAIL_FROM_NAME or site_name())
     return formataddr((name, address))
 
 

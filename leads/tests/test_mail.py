@@ -20,7 +20,8 @@ UNSUBSCRIBE = "https://signup.example.com/unsubscribe/u9sub"
 
 @pytest.fixture(autouse=True)
 def site(settings):
-    settings.SITE_NAME = "Rocket Club"
+    # As SITE_NAME=Rocket Club in the environment makes them: MAIL_FROM_NAME defaults to it.
+    settings.SITE_NAME = settings.MAIL_FROM_NAME = "Rocket Club"
     settings.SITE_URL = "https://signup.example.com"
     settings.DEFAULT_FROM_EMAIL = SENDER
 
