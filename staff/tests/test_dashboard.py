@@ -118,9 +118,8 @@ class TestDashboardPage:
     def test_it_rejects_an_unknown_range(self, client, store):
         assert sign_in(client).get("/search?range=365").status_code == 400
 
+    @pytest.mark.parametrize("store", ["sql"], indirect=True)  # it counts SQL statements
     def test_it_reads_the_counters_never_the_leads(self, client, store, settings):
-        if settings.LEADS_BACKEND != "sql":
-            pytest.skip("counts SQL statements")
         add_leads(store, 30)
         with CaptureQueriesContext(connection) as queries:
             assert sign_in(client).get("/search?range=all").status_code == 200

@@ -112,9 +112,8 @@ class TestCounts:
         assert "<strong>0</strong> leads" in html
         assert "No leads yet." in html
 
+    @pytest.mark.parametrize("store", ["sql"], indirect=True)  # it counts SQL statements
     def test_it_reads_the_counters_never_the_leads(self, client, store, settings):
-        if settings.LEADS_BACKEND != "sql":
-            pytest.skip("counts SQL statements")
         add_leads(store, 30)
         with CaptureQueriesContext(connection) as queries:
             assert sign_in(client).get("/search").status_code == 200
