@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import email
 import email.policy
-import json
-import threading
 from collections.abc import Callable
 from email.message import EmailMessage
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import boto3
 import requests
 
-from conftest import free_port
+from loopback.faults import Fault, FaultyProxy, Request
 
 SENDER = "hello@waitlist.example"
 # What SES answers: v2 (REST JSON) names the error in x-amzn-ErrorType.
@@ -53,54 +50,27 @@ class SesOutbox:
         ]
 
 
-Fault = tuple[int, str, str]
+SesFault = tuple[int, str, str]  # status, SES's error code, message
 
 
-class FaultySes:
-    """An HTTP proxy to moto; `fault(recipients, call)` may answer a SendEmail with an error
+class FaultySes(FaultyProxy):
+    """A proxy to moto; `fault(recipients, call)` may answer a SendEmail with an error
     (status, code, message) instead of passing it on. Every other call goes through."""
 
-    def __init__(self, upstream: str, fault: Callable[[list[str], int], Fault | None]) -> None:
-        self.upstream, self.fault = upstream, fault
-        self.sends = 0  # SendEmail calls that reached the proxy
-        proxy = self
+    def __init__(self, upstream: str, fault: Callable[[list[str], int], SesFault | None]) -> None:
+        def decide(request: Request) -> Fault | None:
+            if not request.path.endswith("/outbound-emails"):
+                return None
+            to = request.json().get("Destination", {}).get("ToAddresses", [])
+            error = fault(to, self.sends)
+            if error is None:
+                return None
+            status, code, message = error
+            return Fault(status, {"message": message}, {"x-amzn-ErrorType": code})
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
-                if self.path.endswith("/outbound-emails"):
-                    proxy.sends += 1
-                    to = json.loads(body).get("Destination", {}).get("ToAddresses", [])
-                    error = proxy.fault(to, proxy.sends)
-                    if error:
-                        status, code, message = error
-                        self.reply(status, json.dumps({"message": message}).encode(), code)
-                        return
-                answer = requests.post(
-                    proxy.upstream + self.path, data=body, headers=headers, timeout=10
-                )
-                kind = answer.headers.get("Content-Type", "application/json")
-                self.reply(answer.status_code, answer.content, kind=kind)
+        super().__init__(upstream, decide)
 
-            def reply(
-                self, status: int, body: bytes, error: str = "", kind: str = "application/json"
-            ) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", kind)
-                if error:
-                    self.send_header("x-amzn-ErrorType", error)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+    @property
+    def sends(self) -> int:
+        """SendEmail calls that reached the proxy."""
+        return sum(request.path.endswith("/outbound-emails") for request in self.seen)

@@ -4,15 +4,11 @@ indexes, transactions, cursors, and failures turned into StoreUnavailable. moto'
 
 from __future__ import annotations
 
-import json
 import logging
-import threading
 from datetime import UTC, date, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import boto3
 import pytest
-import requests
 from django.core.management import CommandError, call_command
 
 from conftest import free_port, settle_before_counting
@@ -20,6 +16,7 @@ from leads.store import DayCount, DomainCount, InvalidCursor, StoreUnavailable, 
 from leads.store.base import decode_cursor, encode_cursor
 from leads.tests.factories import lead
 from loopback import DynamoPhysicsProxy
+from loopback.faults import Fault, FaultyProxy, Request
 
 pytestmark = pytest.mark.parametrize("store", ["dynamodb"], indirect=True)
 
@@ -349,7 +346,7 @@ class TestCursor:
 
 # --- failures: a loopback stand-in for DynamoDB that throttles or cancels, in front of moto -----
 class FaultyDynamo:
-    """An HTTP proxy to moto that answers the first `faults` matching calls with an AWS error.
+    """A proxy to moto that answers the first `faults` calls of `target` with an AWS error.
 
     With `forwarded`, those calls reach moto first: the write is done, its answer is lost.
     """
@@ -357,40 +354,20 @@ class FaultyDynamo:
     def __init__(
         self, upstream: str, *, target: str, error: dict, faults: int, forwarded: bool = False
     ) -> None:
-        self.upstream, self.target, self.error, self.faults = upstream, target, error, faults
-        self.forwarded = forwarded
-        self.calls: list[str] = []
-        proxy = self
+        self.faults = faults
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                operation = self.headers.get("X-Amz-Target", "").rpartition(".")[2]
-                proxy.calls.append(operation)
-                headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
-                if operation == proxy.target and proxy.faults:
-                    proxy.faults -= 1
-                    if proxy.forwarded:
-                        requests.post(proxy.upstream, data=body, headers=headers, timeout=10)
-                    status = 500 if proxy.forwarded else 400
-                    self.reply(status, json.dumps(proxy.error).encode())
-                    return
-                answer = requests.post(proxy.upstream, data=body, headers=headers, timeout=10)
-                self.reply(answer.status_code, answer.content)
+        def decide(request: Request) -> Fault | None:
+            if request.operation != target or not self.faults:
+                return None
+            self.faults -= 1
+            return Fault(500 if forwarded else 400, error, forwarded=forwarded)
 
-            def reply(self, status: int, body: bytes) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/x-amz-json-1.0")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+        self.proxy = FaultyProxy(upstream, decide)
+        self.url = self.proxy.url
 
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+    @property
+    def calls(self) -> list[str]:
+        return [request.operation for request in self.proxy.seen]
 
 
 CONFLICT = {
@@ -423,7 +400,7 @@ def faulty(store, moto, monkeypatch):
 
     yield start
     for proxy in proxies:
-        proxy.server.shutdown()
+        proxy.proxy.close()
     physics.stop()
 
 
