@@ -10,8 +10,12 @@ whose transactions our settings begin IMMEDIATE).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.cache.backends.db import DatabaseCache
 from django.db import connections, router, transaction
+
+from waitlist.env import ImproperlyConfiguredError
 
 
 class AtomicDatabaseCache(DatabaseCache):
@@ -27,3 +31,22 @@ class AtomicDatabaseCache(DatabaseCache):
                         [self.make_and_validate_key(key, version=version)],
                     )
             return super().incr(key, delta, version)
+
+
+def cache_settings(url: str) -> dict[str, dict[str, Any]]:
+    """CACHES for CACHE_URL: db://TABLE (shared by every process: the rate limits' counters
+    must be) or locmem:// (one process: tests)."""
+    if url.startswith("db://"):
+        return {
+            "default": {
+                "BACKEND": "waitlist.cache.AtomicDatabaseCache",
+                "LOCATION": url.removeprefix("db://") or "django_cache",
+                # One row per client address and window: Django's default of 300 rows would
+                # start deleting live counters (resetting them) as soon as 300 clients came in
+                # a minute.
+                "OPTIONS": {"MAX_ENTRIES": 20_000},
+            }
+        }
+    if url.startswith("locmem://"):
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    raise ImproperlyConfiguredError(f"CACHE_URL must be locmem:// or db://TABLE, not {url!r}")

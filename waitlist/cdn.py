@@ -42,3 +42,22 @@ def cdn_storage(
             "unhashed_max_age": unhashed_max_age,
         },
     }
+
+
+def content_security_policy(cdn: str) -> dict:
+    """django-csp's setting: scripts, styles, images and fonts from us (and our CDN) only."""
+    self_and_cdn = ("'self'", cdn) if cdn else ("'self'",)
+    return {
+        "DIRECTIVES": {
+            "default-src": ("'self'",),
+            "script-src": self_and_cdn,
+            "style-src": self_and_cdn,
+            "img-src": (*self_and_cdn, "data:"),
+            "font-src": self_and_cdn,
+            "connect-src": ("'self'",),
+            "form-action": ("'self'",),
+            "frame-ancestors": ("'none'",),
+            "base-uri": ("'none'",),
+            "object-src": ("'none'",),
+        }
+    }

@@ -10,7 +10,8 @@ from typing import Any
 import dj_database_url
 from dotenv import load_dotenv
 
-from waitlist.cdn import cdn_origin, cdn_storage
+from waitlist.cache import cache_settings
+from waitlist.cdn import cdn_origin, cdn_storage, content_security_policy
 from waitlist.env import (
     ImproperlyConfiguredError,
     envbool,
@@ -147,24 +148,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # The database cache by default: gunicorn runs several workers, and a per-process cache (locmem)
 # gives each its own counters, so a limit of 10 let through 10 per worker. `migrate` creates the
 # table (leads/apps.py). locmem:// is for one process only.
-_cache_url = envstr("CACHE_URL", "db://django_cache")
-CACHES: dict[str, dict[str, Any]]
-if _cache_url.startswith("db://"):
-    CACHES = {
-        "default": {
-            "BACKEND": "waitlist.cache.AtomicDatabaseCache",
-            "LOCATION": _cache_url.removeprefix("db://") or "django_cache",
-            # One row per client address and window: Django's default of 300 rows would start
-            # deleting live counters (resetting them) as soon as 300 clients came in a minute.
-            "OPTIONS": {"MAX_ENTRIES": 20_000},
-        }
-    }
-elif _cache_url.startswith("locmem://"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-else:
-    raise ImproperlyConfiguredError(
-        f"CACHE_URL must be locmem:// or db://TABLE, not {_cache_url!r}"
-    )
+CACHES = cache_settings(envstr("CACHE_URL", "db://django_cache"))
 
 # --- Leads store --------------------------------------------------------------------------------
 LEADS_BACKEND = envstr("LEADS_BACKEND", "sql")
@@ -202,6 +186,23 @@ ANYMAIL = anymail_settings(SES_REGION, SES_CONFIGURATION_SET)
 # At most this many mails a second (e.g. 5/s, 100/m), beside SES's own rate, which the worker
 # reads from SES; off: no cap but SES's (and none at all for other transports).
 MAIL_RATE = envrate("MAIL_RATE", "off")
+
+
+# --- Joiners: confirmation, their links, the line (issues 13 and 14) -----------------------------
+# Off: a signup is confirmed at once and gets the welcome mail instead of the confirmation.
+DOUBLE_OPT_IN = envbool("DOUBLE_OPT_IN", True)
+CONFIRM_LINK_DAYS = envint("CONFIRM_LINK_DAYS", 7)
+# The manage and unsubscribe links in every mail: a mail read months later must still unsubscribe.
+MANAGE_LINK_DAYS = envint("MANAGE_LINK_DAYS", 365)
+# What a joiner agrees to by confirming, kept with their consent record; change the version
+# whenever the wording changes.
+CONSENT_TEXT = envstr(
+    "CONSENT_TEXT", "I want to join the waitlist and get emails about it. I can stop them any time."
+)
+CONSENT_VERSION = envstr("CONSENT_VERSION", "1")
+REFERRAL_BOOST = envint("REFERRAL_BOOST", 5)  # places a credited referral moves its referrer up
+REFERRAL_DAILY_CAP = envint("REFERRAL_DAILY_CAP", 20)  # credits to one referrer in a UTC day
+INVITE_DAYS = envint("INVITE_DAYS", 30)  # an invitation code's life
 
 
 # --- Abuse protection ---------------------------------------------------------------------------
@@ -270,21 +271,7 @@ CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS")
 X_FRAME_OPTIONS = "DENY"
 
 # No inline script or style anywhere: scripts and styles come only from us or our CDN.
-_self_and_cdn = ("'self'", STATIC_CDN_ORIGIN) if STATIC_CDN_ORIGIN else ("'self'",)
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": ("'self'",),
-        "script-src": _self_and_cdn,
-        "style-src": _self_and_cdn,
-        "img-src": (*_self_and_cdn, "data:"),
-        "font-src": _self_and_cdn,
-        "connect-src": ("'self'",),
-        "form-action": ("'self'",),
-        "frame-ancestors": ("'none'",),
-        "base-uri": ("'none'",),
-        "object-src": ("'none'",),
-    }
-}
+CONTENT_SECURITY_POLICY = content_security_policy(STATIC_CDN_ORIGIN)
 
 # --- Logging ------------------------------------------------------------------------------------
 LOGGING = {
