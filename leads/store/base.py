@@ -9,10 +9,21 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
+from leads.store.records import (
+    AdoptionReport,
+    Consent,
+    DayCount,
+    DomainCount,
+    Due,
+    Lead,
+    Page,
+    RebuildReport,
+)
 from leads.text import has_untyped
+
+__all__ = ["AdoptionReport", "DayCount", "DomainCount", "Due", "Lead", "Page", "RebuildReport"]
 
 # A list page's size unless the caller asks for another, and the most a caller may ask for.
 PAGE_SIZE = 50
@@ -41,58 +52,6 @@ class StoreUnavailable(StoreError):
 
 class InvalidCursor(StoreError):
     """A cursor that this store did not hand out."""
-
-
-@dataclass(frozen=True)
-class Lead:
-    name: str
-    email: str  # normalised: lower-cased, domain in its ASCII (IDNA) form
-    preview: bool
-    created_at: datetime  # timezone-aware, UTC
-
-    @property
-    def domain(self) -> str:
-        return self.email.rpartition("@")[2]
-
-    @property
-    def day(self) -> str:
-        return self.created_at.date().isoformat()
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[Lead]
-    next: str | None  # an opaque cursor for the following page, None on the last one
-
-
-@dataclass(frozen=True)
-class DomainCount:
-    domain: str
-    total: int
-    preview_yes: int
-
-
-@dataclass(frozen=True)
-class DayCount:
-    day: date
-    total: int
-
-
-@dataclass(frozen=True)
-class RebuildReport:
-    leads: int  # leads read and counted
-    counters: int  # non-zero counters written
-    cleared: int  # counters that no lead backs any more, set to zero
-    skipped: int = 0  # stored items that are not leads (no usable email) and were left alone
-    busy: int = 0  # counters that signups moved while the rebuild read: left as they were
-    unadopted: int = 0  # leads the lab wrote that nobody adopted yet: not counted
-
-
-@dataclass(frozen=True)
-class AdoptionReport:
-    adopted: int  # the lab's leads given what search and counts need, and counted
-    merged: int  # the lab's copies of leads who signed up again through us, removed
-    skipped: int  # stored items that are not leads (no usable email), left alone
 
 
 def encode_cursor(position: dict) -> str:
@@ -129,15 +88,40 @@ class LeadStore:
     max_page_size = MAX_PAGE_SIZE
 
     def add(self, lead: Lead) -> bool:
-        """Store `lead` unless its email is known; True if it was new.
+        """Store `lead` unless its email is known; True if it was new. Either way, record an ask
+        (see `Due`): the worker answers it with the confirmation, or "already on the list".
 
-        A new lead is marked pending notification in the same write, and counted: its domain's
-        counters (total, and preview_yes when `lead.preview`), its day's counter and the grand
-        total move in the same transaction, or (DynamoDB) once `settle()` has run. A known
-        email changes nothing: the stored lead is never overwritten. A retried write that had
-        gone through still answers True. Raises StoreUnavailable when the backing service does
-        not answer; then nothing is written.
+        New or known, it is the same single write (nobody learns from the time it takes which
+        addresses are stored). A known lead's name, answer and signup time are never
+        overwritten; a legacy lead submitted again becomes pending (and is asked to confirm).
+        A new lead is counted: its domain's, its day's and the grand counter move by
+        `tallies(lead)` in the same transaction, or (DynamoDB) once `settle()` has run. A
+        retried write that had gone through still answers True. Raises StoreUnavailable when
+        the backing service does not answer; then nothing is written.
         """
+        raise NotImplementedError
+
+    def ask(self, email: str) -> bool:
+        """Record an ask for the stored lead (someone asked for the mail again); False if none."""
+        raise NotImplementedError
+
+    def confirm(self, email: str, *, consent: Consent, at: datetime) -> Lead | None:
+        """Confirm a pending lead: its stage becomes confirmed, with `at` and `consent`, mail is
+        on again if it had stopped it, and the welcome mail and the owner's notification are
+        queued, all in one write with its counters (SQL) or before the next `settle()`.
+
+        Returns the lead as stored afterwards: a lead that was not pending comes back unchanged
+        (confirming twice is fine). None if no lead has this email.
+        """
+        raise NotImplementedError
+
+    def unsubscribe(self, email: str, *, at: datetime) -> Lead | None:
+        """Stop all mail to the lead (it keeps its place): what is queued for it is dropped.
+        Returns the lead as stored afterwards (unchanged if already stopped), or None."""
+        raise NotImplementedError
+
+    def set_preview(self, email: str, preview: bool) -> Lead | None:
+        """Change the lead's preview answer, its domain's preview_yes with it; the lead or None."""
         raise NotImplementedError
 
     def get(self, email: str) -> Lead | None:
@@ -199,23 +183,41 @@ class LeadStore:
         """When the counters last held every write; None when they always do (transactional)."""
         return None
 
-    def pending(self, limit: int = 100, *, before: datetime | None = None) -> list[Lead]:
-        """Up to `limit` leads whose notification was not yet sent, oldest first; with `before`,
-        only leads that signed up before then. A backend whose index is partitioned may return
-        the oldest of each partition rather than the oldest overall: the rest come next.
+    def outbox(
+        self, limit: int = 100, *, notify_only: bool = False, before: datetime | None = None
+    ) -> list[Due]:
+        """Up to `limit` leads with something due (see `Due`), oldest signup first; with
+        `notify_only`, only those whose owner's notification is unsent; with `before`, only
+        leads that signed up before then. A backend whose index is partitioned may return the
+        oldest of each partition rather than the oldest overall: the rest come next. An index
+        may lag a moment behind the marks below: a caller skips what it handled already.
 
         Found through an index, never by reading every lead.
         """
         raise NotImplementedError
 
+    def pending(self, limit: int = 100, *, before: datetime | None = None) -> list[Lead]:
+        """The leads of `outbox(limit, notify_only=True, before=before)`."""
+        return [due.lead for due in self.outbox(limit, notify_only=True, before=before)]
+
     def mark_notified(self, email: str) -> None:
-        """Record that the new-signup notification for `email` went out."""
+        """Record that the owner's notification for `email` went out."""
         raise NotImplementedError
 
     def mark_all_notified(self, emails: list[str]) -> None:
         """mark_notified for each of `emails` (after a digest named them all)."""
         for email in emails:
             self.mark_notified(email)
+
+    def mark_answered(self, due: Due, *, mailed: bool, today: str) -> bool:
+        """Record that `due.asks` are answered, and (`mailed`) that a mail went out on the UTC
+        day `today`. Written only if nobody answered them meanwhile (False then): the mail
+        count of a day cannot lose a mail to a race. Later asks stay unanswered."""
+        raise NotImplementedError
+
+    def mark_mailed(self, email: str, kind: str) -> None:
+        """Record that the queued `kind` of mail (WELCOME, INVITE) went out, or was dropped."""
+        raise NotImplementedError
 
     def ping(self) -> None:
         """Return if the backing service answers; raise StoreUnavailable otherwise."""
