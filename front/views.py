@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from front.forms import SignupForm
 from leads import signups
-from leads.http import over_rate, wants_json
+from leads.http import consent, over_rate, wants_json
 from leads.store import StoreUnavailable, get_store
 from waitlist.env import rate_window
 
@@ -47,6 +47,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             name=form.cleaned_data["name"],
             email=form.cleaned_data["email"],
             preview=form.wants_preview,
+            consent=consent(request),
         )
     # The same answer for a new, a known and a bot's email: nobody learns who signed up.
     if wants_json(request):

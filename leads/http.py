@@ -7,6 +7,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django_ratelimit.core import is_ratelimited
 
+from leads.store import Consent
+
 
 def client_ip(group: str | None, request: HttpRequest) -> str:
     """The client's address, for rate limits (django-ratelimit calls it with the group).
@@ -39,3 +41,13 @@ def over_rate(request: HttpRequest, *, group: str, rate: str) -> bool:
     if rate == "off":
         return False
     return is_ratelimited(request, group=group, key=client_ip, rate=rate, increment=True)
+
+
+def consent(request: HttpRequest) -> Consent:
+    """The consent record of the request that confirms (or, DOUBLE_OPT_IN off, signs up)."""
+    return Consent(
+        text=settings.CONSENT_TEXT,
+        version=settings.CONSENT_VERSION,
+        ip=client_ip(None, request),
+        user_agent=request.headers.get("User-Agent", "")[:500],
+    )

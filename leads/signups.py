@@ -5,22 +5,35 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
 from leads import notify
-from leads.store import Lead, StoreUnavailable, get_store
+from leads.store import Consent, Lead, StoreUnavailable, get_store
 
 logger = logging.getLogger(__name__)
 
 
-def sign_up(*, name: str, email: str, preview: bool) -> bool:
-    """Store the lead if its email is new; True if it was new.
+def sign_up(*, name: str, email: str, preview: bool, consent: Consent) -> bool:
+    """Store the lead if its email is new, and ask for its mail; True if it was new.
 
-    Only the store's write happens here: the lead is written pending notification, and the
-    worker (leads/worker.py) tells the owner, so a slow or failing SNS never holds a visitor.
+    Only the store's writes happen here; the worker (leads/worker.py) sends the mail and tells
+    the owner, so a slow or failing SES or SNS never holds a visitor. A known address costs the
+    same writes as a new one: nobody learns from the answer's time who signed up. With
+    DOUBLE_OPT_IN off the signup is the consent: the lead is confirmed at once (its ask is then
+    answered by the welcome mail, see leads/outbox.py).
     """
     lead = Lead(name=name, email=email, preview=preview, created_at=timezone.now())
-    return get_store().add(lead)
+    store = get_store()
+    new = store.add(lead)
+    if not settings.DOUBLE_OPT_IN:
+        store.confirm(email, consent=consent, at=lead.created_at)
+    return new
+
+
+def resend(email: str) -> None:
+    """Ask for the mail again ("check your inbox" page); the worker answers within its caps."""
+    get_store().ask(email)
 
 
 def deliver(lead: Lead) -> bool:

@@ -7,9 +7,17 @@ from datetime import UTC, datetime, timedelta
 from django.contrib.auth.models import User
 from django.test import Client
 
-from leads.store import Lead, LeadStore
+from leads.store import Consent, Lead, LeadStore
 
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+CONSENT = Consent(text="I want in.", version="1", ip="192.0.2.7", user_agent="pytest")
+
+
+def confirmed(store: LeadStore, email: str, *, at: datetime = T0) -> Lead:
+    """Confirm the stored lead `email` (as its link's button would) and return it."""
+    found = store.confirm(email, consent=CONSENT, at=at)
+    assert found is not None
+    return found
 
 
 def lead(

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from leads import notify, signups, worker
 from leads.store import Lead
-from leads.tests.factories import lead
+from leads.tests.factories import CONSENT, lead
 
 
 @pytest.fixture(autouse=True)
@@ -25,7 +25,7 @@ def pacer(limit: int = 20) -> worker.Pacer:
 
 class TestNewSignup:
     def test_it_publishes_one_message_with_the_leads_details(self, store, inbox):
-        assert signups.sign_up(name="Ann Lee", email="ann@x.com", preview=True) is True
+        assert signups.sign_up(name="Ann Lee", email="ann@x.com", preview=True, consent=CONSENT) is True
         assert inbox.read() == []  # not on the visitor's request
         assert worker.notify_pending(pacer()) == 1
         (message,) = inbox.read()
@@ -41,16 +41,16 @@ class TestNewSignup:
         assert store.pending() == []
 
     def test_a_duplicate_publishes_nothing(self, store, inbox):
-        signups.sign_up(name="Ann", email="ann@x.com", preview=False)
+        signups.sign_up(name="Ann", email="ann@x.com", preview=False, consent=CONSENT)
         worker.notify_pending(pacer())
         inbox.read()
-        assert signups.sign_up(name="Other", email="ann@x.com", preview=True) is False
+        assert signups.sign_up(name="Other", email="ann@x.com", preview=True, consent=CONSENT) is False
         assert worker.notify_pending(pacer()) == 0
         assert inbox.read() == []
 
     def test_a_failed_publish_leaves_the_lead_pending(self, store, inbox, settings):
         settings.NEW_SIGNUP_TOPIC = inbox.topic.replace(inbox.topic.rpartition(":")[2], "gone")
-        assert signups.sign_up(name="Ann", email="ann@x.com", preview=False) is True
+        assert signups.sign_up(name="Ann", email="ann@x.com", preview=False, consent=CONSENT) is True
         assert worker.notify_pending(pacer()) == 0
         assert [lead.email for lead in store.pending()] == ["ann@x.com"]
         assert inbox.read() == []
@@ -72,9 +72,9 @@ class TestDigest:
     def test_signups_that_trickle_in_get_a_message_each_until_the_rate(self, store, inbox):
         slow = pacer(limit=3)
         for i in range(3):
-            signups.sign_up(name="N", email=f"u{i}@x.com", preview=False)
+            signups.sign_up(name="N", email=f"u{i}@x.com", preview=False, consent=CONSENT)
             assert worker.notify_pending(slow) == 1
-        signups.sign_up(name="N", email="late@x.com", preview=False)
+        signups.sign_up(name="N", email="late@x.com", preview=False, consent=CONSENT)
         assert worker.notify_pending(slow) == 0  # no room left in the window: it waits
         assert len(inbox.read()) == 3
         assert [lead.email for lead in store.pending()] == ["late@x.com"]

@@ -28,7 +28,7 @@ class TestWorker:
         loop.start()
         try:
             for i in range(5):
-                signups.sign_up(name="N", email=f"u{i}@x.com", preview=i == 0)
+                signups.sign_up(name="N", email=f"u{i}@x.com", preview=i == 0, consent=CONSENT)
             # The class's own reads: the tests' stores settle before each count otherwise.
             eventually(lambda: type(store).total(store) == 5 and store.pending() == [])
         finally:
