@@ -104,7 +104,9 @@ def _mark(
         }
         # DynamoDB refuses a value that the expressions do not use.
         used = {
-            k: v for k, v in values.items() if re.search(re.escape(k) + r"\b", expression + when)
+            k: v
+            for k, v in values.items()
+            if re.search(re.escape(k) + r"\b", expression + " " + when)
         }
         if used:
             params["ExpressionAttributeValues"] = used
