@@ -208,6 +208,7 @@ class TestOutage:
             pages = [client.get(me(ann)), client.post(me(ann) + "/unsubscribe")]
             pages.append(client.get(f"/confirm/{links.token(ann, links.CONFIRM)}"))
             pages.append(client.post(f"/unsubscribe/{links.token(ann, links.UNSUBSCRIBE)}"))
+            pages.append(client.post("/resend", {"token": links.resend_token(EMAIL)}))
         finally:
             get_store.cache_clear()
         for page in pages:
