@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict
+from datetime import datetime
 from functools import wraps
 from typing import Any
 
@@ -143,21 +144,18 @@ def manage_data(request: HttpRequest, lead: Lead, token: str) -> HttpResponse:
 
 
 def data_of(lead: Lead) -> dict[str, Any]:
-    """Everything we hold about a lead, as its download gives it."""
+    """Everything we hold about a lead, as its download gives it: every field of the record
+    (a field added to Lead is in the download without a change here), and its status."""
+    held = {name: _plain(value) for name, value in asdict(lead).items()}
+    return {**held, "status": lead.status}
 
-    def when(at: Any) -> str | None:
-        return at.isoformat() if at else None
 
-    return {
-        "name": lead.name,
-        "email": lead.email,
-        "preview": lead.preview,
-        "status": lead.status,
-        "signed_up_at": when(lead.created_at),
-        "confirmed_at": when(lead.confirmed_at),
-        "unsubscribed_at": when(lead.unsubscribed_at),
-        "consent": asdict(lead.consent) if lead.consent else None,  # text, version, ip, user_agent
-    }
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):  # the consent record
+        return {name: _plain(item) for name, item in value.items()}
+    return value
 
 
 @never_cache

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import fields
 
 import pytest
 from django.test import Client
@@ -11,7 +12,7 @@ from django.test import Client
 from conftest import MotoServer
 from front.tests.joiners import BAD_TOKENS, EMAIL, stored
 from leads import links
-from leads.store import get_store
+from leads.store import Lead, get_store
 from leads.tests.factories import CONSENT, T0, confirmed
 
 
@@ -98,12 +99,14 @@ class TestDownload:
         assert response["Content-Type"] == "application/json"
         assert response["Content-Disposition"] == 'attachment; filename="my-waitlist-data.json"'
         assert "no-store" in response["Cache-Control"]
-        assert json.loads(response.content) == {
+        held = json.loads(response.content)
+        assert set(held) == {f.name for f in fields(Lead)} | {"status"}
+        assert {name: held[name] for name in DOWNLOADED} == {
             "name": "Zoë",
             "email": EMAIL,
             "preview": True,
             "status": "confirmed",
-            "signed_up_at": "2026-11-20T12:00:00+00:00",
+            "created_at": "2026-11-20T12:00:00+00:00",
             "confirmed_at": "2026-11-20T12:00:00+00:00",
             "unsubscribed_at": None,
             "consent": {
@@ -113,6 +116,18 @@ class TestDownload:
                 "user_agent": "pytest",
             },
         }
+
+
+DOWNLOADED = [
+    "name",
+    "email",
+    "preview",
+    "status",
+    "created_at",
+    "confirmed_at",
+    "unsubscribed_at",
+    "consent",
+]
 
 
 class TestErase:
