@@ -17,6 +17,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from fnmatch import fnmatchcase
 from typing import Any
@@ -29,7 +30,7 @@ from deploy.tests.conftest import ROOT, container, statements
 from leads import notify, worker
 from leads.store import get_store
 from leads.store.dynamodb.store import DynamoLeadStore
-from leads.tests.factories import add_leads, lead
+from leads.tests.factories import T0, add_confirmed, add_leads, confirmed, lead
 from leads.tests.sns_inbox import Inbox
 
 TABLES = "arn:aws:dynamodb:us-east-1:123456789012:table/"
@@ -62,6 +63,9 @@ class Calls:
             # GetRecords names only an iterator, which came from this stream.
             self.stream = params.get("StreamArn", self.stream)
             yield f"dynamodb:{operation}", self.stream
+        elif operation == "BatchGetItem":
+            for table in params["RequestItems"]:
+                yield "dynamodb:BatchGetItem", TABLES + table
         elif operation == "TransactWriteItems":
             for part in params["TransactItems"]:
                 ((kind, body),) = part.items()
@@ -145,18 +149,25 @@ def aws(moto, settings, monkeypatch) -> Iterator[tuple[DynamoLeadStore, Calls, d
 class TestWorkerRole:
     def test_it_grants_exactly_what_worker_rounds_do(self, aws, template):
         store, calls, names = aws
-        add_leads(store, 3)
+        for email in add_leads(store, 3):
+            confirmed(store, email)
         store.delete("u00001@x.com")  # the stream holds an erasure too
+        code = store.get("u00002@x.com").ref_code
+        for n, ip in enumerate(["203.0.113.1", "198.51.100.9", "192.0.2.200"]):
+            store.add(replace(lead(f"friend{n}@y.org"), referred_by=code))
+            confirmed(store, f"friend{n}@y.org", ip=ip)  # the last: the referrer's network
         calls.on = True
-        store.settle()  # the first round: no place in the shard yet
-        assert worker.notify_pending(worker.Pacer(10, timedelta(minutes=5))) == 2  # one by one
+        store.settle()  # the first round: no place in the shard yet; credits and withheld
+        assert worker.notify_pending(worker.Pacer(10, timedelta(minutes=5))) == 5  # one by one
         calls.on = False
-        add_leads(store, 5, start=10)
+        for email in add_leads(store, 5, start=10):
+            confirmed(store, email)
         calls.on = True
         store.settle()  # from its place
         assert worker.notify_pending(worker.Pacer(1, timedelta(minutes=5))) == 5  # a digest
         calls.on = False
-        assert store.total() == 7
+        assert store.total() == 10
+        assert store.get("u00002@x.com").credits == 2
         granted = grants(template, "WorkerTaskRole", names)
         assert denied(calls.made, granted) == set()
         assert unused(calls.made, granted) == set()
@@ -167,7 +178,9 @@ class TestWorkerRole:
         wildcards = {pattern for _, pattern in granted if "*" in pattern}
         assert wildcards == {names["LeadsTable.Arn"] + "/stream/*"}
         assert ("dynamodb:Query", names["LeadsTable.Arn"] + "/index/pending") in granted
-        assert not {a for a, _ in granted if a.endswith(("Scan", "PutItem", "DeleteItem"))}
+        assert not {a for a, _ in granted if a.endswith("Scan")}
+        leads = names["LeadsTable.Arn"]
+        assert not {a for a, r in granted if a.endswith(("PutItem", "DeleteItem")) and r == leads}
 
 
 class TestWebRole:
@@ -175,8 +188,16 @@ class TestWebRole:
         store, calls, names = aws
         calls.on = True
         store.add(lead("ann@x.com"))
-        store.add(lead("ann@x.com"))  # known: the failed condition
+        store.add(lead("ann@x.com"))  # known: an ask
         store.get("ann@x.com")
+        confirmed(store, "ann@x.com")
+        store.place("ann@x.com"), store.line(), store.referrer(store.get("ann@x.com").ref_code)
+        store.set_preview("ann@x.com", True)
+        store.unsubscribe("ann@x.com", at=T0)
+        store.add(lead("bob@x.com"))
+        confirmed(store, "bob@x.com")
+        store.invite("bob@x.com", at=T0), store.join("bob@x.com", at=T0)
+        store.revoke_invite("bob@x.com"), store.top_referrers(), store.withheld()
         store.search()
         store.search(domain="x.com", preview=False)
         list(store.iter_leads())
@@ -204,7 +225,7 @@ class TestMaintenanceRole:
 class TestWorkerTask:
     def test_it_runs_on_its_task_environment_alone_and_stops_on_sigterm(self, aws, template):
         store, _, names = aws
-        store.add(lead("ann@x.com"))
+        add_confirmed(store, lead("ann@x.com"))  # the owner's notification is due
         given = {e["Name"] for e in container(template, "WorkerTaskDefinition")["Environment"]}
         env = {
             "DJANGO_ALLOWED_HOSTS": "waitlist.example",

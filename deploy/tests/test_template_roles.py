@@ -7,17 +7,19 @@ from deploy.tests.conftest import actions, container, props, statements
 
 class TestRoles:
     def test_it_lets_the_web_role_do_only_what_requests_do(self, template):
-        # No UpdateItem (the worker moves the counters) and no sns:Publish (the worker notifies).
+        # No sns:Publish (the worker notifies) and no Scan; BatchGetItem reads a place's nodes.
         assert actions(template, "WebTaskRole") == {
             "dynamodb:GetItem",
+            "dynamodb:BatchGetItem",
             "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
             "dynamodb:DeleteItem",
             "dynamodb:Query",
         }
 
     def test_it_never_lets_the_web_role_scan_or_manage_tables(self, template):
         granted = actions(template, "WebTaskRole")
-        assert not any(re.search(r"Scan|\*|Table|Batch", action) for action in granted)
+        assert not any(re.search(r"Scan|\*|Table|BatchWrite", action) for action in granted)
 
     def test_it_scopes_the_web_role_to_the_two_tables_and_the_indexes(self, template):
         (dynamo,) = statements(template, "WebTaskRole")
@@ -79,6 +81,11 @@ class TestWorkerRole:
                 {"Fn::Sub": "${LeadsTable.Arn}/stream/*"},
             ),
             "MoveTheCounters": (["dynamodb:Query", "dynamodb:UpdateItem"], counters),
+            "DecideCredits": (
+                ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"],
+                counters,
+            ),
+            "ReadReferrers": (["dynamodb:GetItem"], leads),
             "FindPending": (["dynamodb:Query"], {"Fn::Sub": "${LeadsTable.Arn}/index/pending"}),
             "MarkNotified": (["dynamodb:UpdateItem"], leads),
             "Notify": (["sns:Publish"], {"Ref": "SignupTopic"}),
@@ -87,8 +94,8 @@ class TestWorkerRole:
 
     def test_it_never_lets_the_worker_write_or_scan_leads_or_manage_tables(self, template):
         granted = actions(template, "WorkerTaskRole")
-        assert not [
-            a for a in granted if re.search(r"Scan|Put|Delete|Batch|\*|Create|Update.*Table", a)
-        ]
+        assert not [a for a in granted if re.search(r"Scan|Batch|\*|Create|Update.*Table", a)]
+        on_leads = [s for s in statements(template, "WorkerTaskRole") if "LeadsTable" in str(s)]
+        assert not [s for s in on_leads if re.search(r"Put|Delete", str(s["Action"]))]
         assert {a for a in granted if a.endswith("Table")} == {"dynamodb:DescribeTable"}
         assert "sns:Publish" not in actions(template, "WebTaskRole")
