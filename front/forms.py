@@ -1,4 +1,4 @@
-"""The signup form: validates and normalises, never stores or sends anything."""
+"""The visitors' forms: they validate and normalise, never store or send anything."""
 
 from __future__ import annotations
 
@@ -30,6 +30,16 @@ class SignupForm(forms.Form):
     @property
     def is_bot(self) -> bool:
         return bool(self.cleaned_data.get("website"))
+
+    @property
+    def wants_preview(self) -> bool:
+        return preview_answer(self.cleaned_data["previewAccess"]) is True
+
+
+class PreviewForm(forms.Form):
+    """The manage page's "early access to the preview?" answer."""
+
+    previewAccess = forms.ChoiceField(choices=[(w, w) for w in PREVIEW_WORDS])
 
     @property
     def wants_preview(self) -> bool:
