@@ -26,6 +26,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -93,8 +94,14 @@ def tag(email: str) -> str:
 class Outbox:
     """One per process, used by one thread (its Mailer's pace is the process's)."""
 
-    def __init__(self, mailer: Mailer, *, clock: Callable[[], float] = time.monotonic) -> None:
-        self.mailer, self.clock = mailer, clock
+    def __init__(
+        self,
+        mailer: Mailer,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        now: Callable[[], datetime] = timezone.now,
+    ) -> None:
+        self.mailer, self.clock, self.now = mailer, clock, now
         self.marks: dict[str, _Marks] = {}
 
     def send_due(self, *, stop: threading.Event | None = None, batch: int = BATCH) -> Round:
@@ -122,7 +129,7 @@ class Outbox:
         return done
 
     def _handle(self, due: Due, done: Round) -> RetryLater | None:
-        lead, today = due.lead, timezone.now().date().isoformat()
+        lead, today = due.lead, self.now().astimezone(UTC).date().isoformat()
         if lead.mail_stopped or lead.status == LEGACY:
             done.dropped += 1
             self._mark(due, today, mailed=False, kinds=due.mail)
