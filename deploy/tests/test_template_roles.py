@@ -79,8 +79,8 @@ class TestWorkerRole:
                 {"Fn::Sub": "${LeadsTable.Arn}/stream/*"},
             ),
             "MoveTheCounters": (["dynamodb:Query", "dynamodb:UpdateItem"], counters),
-            "FindPending": (["dynamodb:Query"], {"Fn::Sub": "${LeadsTable.Arn}/index/pending"}),
-            "MarkNotified": (["dynamodb:UpdateItem"], leads),
+            "ReadTheOutbox": (["dynamodb:Query"], {"Fn::Sub": "${LeadsTable.Arn}/index/pending"}),
+            "MarkTheOutbox": (["dynamodb:UpdateItem"], leads),
             "Notify": (["sns:Publish"], {"Ref": "SignupTopic"}),
         }
         assert all(s["Effect"] == "Allow" and "Condition" not in s for s in by_sid.values())
