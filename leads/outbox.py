@@ -49,7 +49,8 @@ BATCH = 100  # leads read from the outbox at a time
 # by reading twice as many, up to this many: SNS down must not hold the mail back.
 MAX_BATCH = 3_200
 # How long our own marks are remembered: the outbox's index may lag behind them (DynamoDB's
-# are eventually consistent), and a lead read again as it was must not be mailed twice.
+# are eventually consistent), and a lead read again as it was must not be mailed twice. Each
+# lead handled is marked or remembered, so no read returns the same work twice.
 REMEMBER = 120.0  # seconds
 
 
@@ -105,16 +106,15 @@ class Outbox:
         self.marks: dict[str, _Marks] = {}
 
     def send_due(self, *, stop: threading.Event | None = None, batch: int = BATCH) -> Round:
-        """Send what is due until the outbox holds nothing new, mail is down, or `stop` is set."""
+        """Send what is due until the outbox owes nothing, mail is down, or `stop` is set."""
         done = Round()
-        self._forget()
-        seen: set[str] = set()  # within a round: handled, or not ours to handle
         limit = batch
         while not (stop and stop.is_set()):
+            self._forget()
             page = get_store().outbox(limit)
-            fresh = [d for d in map(self._as_stored, page) if d.lead.email not in seen]
-            seen.update(due.lead.email for due in fresh)
-            owed = [due for due in fresh if _owed(due)]
+            # Our own marks applied: what we handled is not owed again, however the index lags,
+            # and a lead's new ask (a confirmation since) comes up on the next read.
+            owed = [due for due in map(self._as_stored, page) if _owed(due)]
             if not owed:
                 if len(page) < limit or limit >= MAX_BATCH:
                     return done
