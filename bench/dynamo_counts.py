@@ -122,7 +122,7 @@ def signup_calls(signups: int) -> dict[str, float]:
     from django.conf import settings
 
     from leads import signups as signup_flow
-    from leads.store import get_store
+    from leads.store import Consent, get_store
     from leads.store.dynamodb import DynamoLeadStore
 
     settings.LEADS_TABLE, settings.COUNTERS_TABLE = "bench-signups", "bench-signups-counters"
@@ -132,7 +132,9 @@ def signup_calls(signups: int) -> dict[str, float]:
     store.setup()
     meter = Meter(store.client.boto)
     for i in range(signups):
-        assert signup_flow.sign_up(name="New", email=f"new{i}@bench.example", preview=True)
+        consent = Consent(text="bench", version="1", ip="127.0.0.1", user_agent="bench")
+        email = f"new{i}@bench.example"
+        assert signup_flow.sign_up(name="New", email=email, preview=True, consent=consent)
     calls = dict(meter.calls)
     assert store.total() == signups and store.pending() == []
     for name in (store.leads_table, store.counters_table):

@@ -14,17 +14,30 @@ class LeadRow(models.Model):
     domain = models.CharField(max_length=253)
     created_at = models.DateTimeField()
     notified_at = models.DateTimeField(null=True, blank=True)
+    # Confirmation (leads.store.records): no stage means stored before confirmation existed.
+    stage = models.CharField(max_length=10, null=True, blank=True)  # noqa: DJ001 - NULL: legacy
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    consent_text = models.TextField(db_default="", blank=True)
+    consent_version = models.CharField(max_length=50, db_default="", blank=True)
+    consent_ip = models.CharField(max_length=45, db_default="", blank=True)
+    consent_agent = models.CharField(max_length=500, db_default="", blank=True)
+    # The outbox (leads.store.records.Due), on the lead's own row: written in the transaction
+    # of the change that queues it. `due` is set while anything below is, for the index.
+    notify_due = models.BooleanField(db_default=False)
+    asks = models.IntegerField(db_default=0)
+    answered = models.IntegerField(db_default=0)
+    queued = models.CharField(max_length=100, db_default="", blank=True)  # "welcome,invite"
+    mail_day = models.CharField(max_length=10, db_default="", blank=True)
+    mail_count = models.SmallIntegerField(db_default=0)
+    due = models.BooleanField(db_default=False)
 
     class Meta:
         db_table = "leads_lead"
         indexes = [
             models.Index(fields=["-created_at", "-email"], name="lead_newest"),
             models.Index(fields=["domain", "-created_at", "-email"], name="lead_domain_newest"),
-            models.Index(
-                fields=["created_at"],
-                name="lead_pending",
-                condition=models.Q(notified_at__isnull=True),
-            ),
+            models.Index(fields=["created_at"], name="lead_due", condition=models.Q(due=True)),
         ]
 
     def __str__(self) -> str:
@@ -40,6 +53,12 @@ class Counter(models.Model):
     shard = models.SmallIntegerField(default=0)
     total = models.BigIntegerField(default=0)
     preview_yes = models.BigIntegerField(default=0)
+    # By status (leads.store.records.COUNTED_STATUSES); legacy leads are the total less these.
+    pending = models.BigIntegerField(db_default=0)
+    confirmed = models.BigIntegerField(db_default=0)
+    unsubscribed = models.BigIntegerField(db_default=0)
+    invited = models.BigIntegerField(db_default=0)
+    joined = models.BigIntegerField(db_default=0)
 
     class Meta:
         constraints = [

@@ -16,6 +16,8 @@ STATUSES = (LEGACY, PENDING, CONFIRMED, UNSUBSCRIBED, INVITED, JOINED)
 # The statuses that counters keep a figure of, per domain, per day and in all (legacy leads
 # are the total less these).
 COUNTED_STATUSES = (PENDING, CONFIRMED, UNSUBSCRIBED, INVITED, JOINED)
+# Every figure a counter holds (preview_yes on a domain's counter only).
+FIGURES = ("total", "preview_yes", *COUNTED_STATUSES)
 
 # Mails queued on a lead beside the answer to its asks (see Due).
 WELCOME, INVITE = "welcome", "invite"

@@ -67,8 +67,7 @@ def stored_leads(staff: requests.Session, server: AppServer) -> list[dict]:
     return items
 
 
-def check_exact(server: AppServer, wanted: dict[str, bool]) -> None:
-    staff = staff_session(server)
+def check_exact(server: AppServer, wanted: dict[str, bool], staff: requests.Session) -> None:
     items = stored_leads(staff, server)
     assert sorted(item["email"] for item in items) == sorted(wanted)
     assert all(item["preview"] == wanted[item["email"]] for item in items)
@@ -86,4 +85,4 @@ class TestConcurrency:
     ):
         server = app_server(workers=4, SIGNUP_RATE_LIMIT="off")
         wanted = hammer(server)
-        check_exact(server, wanted)
+        check_exact(server, wanted, staff_session(server))

@@ -17,6 +17,8 @@ from leads.tests.factories import CONSENT, lead
 @pytest.fixture(autouse=True)
 def site_url(settings):
     settings.SITE_URL = "https://signup.example.com"
+    # Most tests here sign up and confirm in one go: the owner hears of a lead once it confirms.
+    settings.DOUBLE_OPT_IN = False
 
 
 def pacer(limit: int = 20) -> worker.Pacer:
@@ -25,7 +27,10 @@ def pacer(limit: int = 20) -> worker.Pacer:
 
 class TestNewSignup:
     def test_it_publishes_one_message_with_the_leads_details(self, store, inbox):
-        assert signups.sign_up(name="Ann Lee", email="ann@x.com", preview=True, consent=CONSENT) is True
+        assert (
+            signups.sign_up(name="Ann Lee", email="ann@x.com", preview=True, consent=CONSENT)
+            is True
+        )
         assert inbox.read() == []  # not on the visitor's request
         assert worker.notify_pending(pacer()) == 1
         (message,) = inbox.read()
@@ -40,17 +45,32 @@ class TestNewSignup:
         assert "Staff search: https://signup.example.com/search?domain=x.com" in body
         assert store.pending() == []
 
+    def test_with_double_opt_in_the_owner_hears_of_the_lead_once_it_confirms(
+        self, store, inbox, settings
+    ):
+        settings.DOUBLE_OPT_IN = True
+        signups.sign_up(name="Ann", email="ann@x.com", preview=False, consent=CONSENT)
+        assert worker.notify_pending(pacer()) == 0
+        assert store.get("ann@x.com").status == "pending"
+        store.confirm("ann@x.com", consent=CONSENT, at=timezone.now())
+        assert worker.notify_pending(pacer()) == 1
+        assert [m["Subject"] for m in inbox.read()] == ["New signup: ann@x.com"]
+
     def test_a_duplicate_publishes_nothing(self, store, inbox):
         signups.sign_up(name="Ann", email="ann@x.com", preview=False, consent=CONSENT)
         worker.notify_pending(pacer())
         inbox.read()
-        assert signups.sign_up(name="Other", email="ann@x.com", preview=True, consent=CONSENT) is False
+        assert (
+            signups.sign_up(name="Other", email="ann@x.com", preview=True, consent=CONSENT) is False
+        )
         assert worker.notify_pending(pacer()) == 0
         assert inbox.read() == []
 
     def test_a_failed_publish_leaves_the_lead_pending(self, store, inbox, settings):
         settings.NEW_SIGNUP_TOPIC = inbox.topic.replace(inbox.topic.rpartition(":")[2], "gone")
-        assert signups.sign_up(name="Ann", email="ann@x.com", preview=False, consent=CONSENT) is True
+        assert (
+            signups.sign_up(name="Ann", email="ann@x.com", preview=False, consent=CONSENT) is True
+        )
         assert worker.notify_pending(pacer()) == 0
         assert [lead.email for lead in store.pending()] == ["ann@x.com"]
         assert inbox.read() == []
@@ -59,9 +79,8 @@ class TestNewSignup:
 class TestDigest:
     def test_a_burst_past_the_rate_is_one_digest_with_the_counts_by_domain(self, store, inbox):
         for i in range(25):
-            signups.sign_up(
-                name="N", email=f"u{i}@{'hot.example' if i < 15 else 'y.org'}", preview=False
-            )
+            email = f"u{i}@{'hot.example' if i < 15 else 'y.org'}"
+            signups.sign_up(name="N", email=email, preview=False, consent=CONSENT)
         assert worker.notify_pending(pacer(limit=20)) == 25
         (message,) = inbox.read()
         assert message["Subject"] == "25 new signups in the last minute"

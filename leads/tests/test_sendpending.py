@@ -12,14 +12,14 @@ from django.utils import timezone
 from conftest import free_port
 from leads import notify
 from leads.store import Lead
-from leads.tests.factories import lead
+from leads.tests.factories import add_confirmed, lead
 from leads.tests.sns_inbox import Inbox
 
 
 class TestSendPending:
     def test_it_sends_every_pending_notification_once(self, store, inbox, capsys):
         for i in range(3):
-            store.add(lead(f"u{i}@x.com", minutes=i))
+            add_confirmed(store, lead(f"u{i}@x.com", minutes=i))
         call_command("sendpending")
         assert "Sent 3 pending notifications; 0 failed." in capsys.readouterr().out
         subjects = [m["Subject"] for m in inbox.read()]
@@ -29,7 +29,7 @@ class TestSendPending:
         assert inbox.read() == []
 
     def test_it_fails_loudly_while_sns_is_down(self, store, inbox, monkeypatch, capsys):
-        store.add(lead("ann@x.com"))
+        add_confirmed(store, lead("ann@x.com"))
         monkeypatch.setenv("AWS_ENDPOINT_URL_SNS", f"http://127.0.0.1:{free_port()}")
         notify._sns.cache_clear()
         with pytest.raises(CommandError, match="1 notifications are still pending"):
@@ -40,7 +40,9 @@ class TestSendPending:
     def test_it_leaves_a_lead_alone_while_its_own_signup_may_be_publishing(
         self, store, inbox, capsys
     ):
-        store.add(Lead(name="Ann", email="ann@x.com", preview=False, created_at=timezone.now()))
+        add_confirmed(
+            store, Lead(name="Ann", email="ann@x.com", preview=False, created_at=timezone.now())
+        )
         call_command("sendpending")  # two minutes by default
         assert "Sent 0 pending notifications; 0 failed." in capsys.readouterr().out
         call_command("sendpending", "--min-age", "0")
@@ -70,6 +72,7 @@ class TestSnsOutage:
             "COUNTERS_TABLE": f"{table}-counters",
             "AWS_ENDPOINT_URL": moto.url,
             "NEW_SIGNUP_TOPIC": box.topic,
+            "DOUBLE_OPT_IN": "false",  # confirmed at signup: the owner hears of each at once
         }
         dead_sns = f"http://127.0.0.1:{free_port()}"
         broken = app_server(workers=1, AWS_ENDPOINT_URL_SNS=dead_sns, **env)

@@ -10,7 +10,7 @@ import pytest
 
 from leads.store import AdoptionReport, DayCount, DomainCount, InvalidCursor
 from leads.store.base import decode_cursor, encode_cursor
-from leads.tests.factories import T0, lead
+from leads.tests.factories import T0, confirmed, lead
 
 pytestmark = pytest.mark.postgres
 
@@ -35,7 +35,7 @@ class TestAdd:
         assert store.add(lead("ann@x.com", name="Second", preview=True, minutes=5)) is False
         assert store.get("ann@x.com").name == "First"
         assert store.total() == 1
-        assert store.domain_counts() == [DomainCount("x.com", 1, 0)]
+        assert store.domain_counts() == [DomainCount("x.com", 1, 0, pending=1)]
 
     def test_it_returns_none_for_an_unknown_email(self, store):
         assert store.get("nobody@x.com") is None
@@ -44,7 +44,10 @@ class TestAdd:
         store.add(lead("a@x.com", preview=True))
         store.add(lead("b@x.com", preview=False))
         store.add(lead("c@y.org", preview=True))
-        assert store.domain_counts() == [DomainCount("x.com", 2, 1), DomainCount("y.org", 1, 1)]
+        assert store.domain_counts() == [
+            DomainCount("x.com", 2, 1, pending=2),
+            DomainCount("y.org", 1, 1, pending=1),
+        ]
         assert store.total() == 3
 
     def test_it_counts_per_day(self, store):
@@ -52,8 +55,8 @@ class TestAdd:
         store.add(lead("b@x.com", minutes=60 * 24))
         store.add(lead("c@x.com", minutes=60 * 24 + 1))
         assert store.daily_counts() == [
-            DayCount(date(2026, 11, 20), 1),
-            DayCount(date(2026, 11, 21), 2),
+            DayCount(date(2026, 11, 20), 1, pending=1),
+            DayCount(date(2026, 11, 21), 2, pending=2),
         ]
 
     def test_it_starts_empty(self, store):
@@ -163,8 +166,8 @@ class TestDelete:
         assert store.delete("a@x.com") is True
         assert store.get("a@x.com") is None
         assert all_pages(store) == ["b@x.com"]
-        assert store.domain_counts() == [DomainCount("x.com", 1, 1)]
-        assert store.daily_counts() == [DayCount(date(2026, 11, 20), 1)]
+        assert store.domain_counts() == [DomainCount("x.com", 1, 1, pending=1)]
+        assert store.daily_counts() == [DayCount(date(2026, 11, 20), 1, pending=1)]
         assert store.total() == 1
 
     def test_deleting_twice_changes_nothing(self, store):
@@ -173,7 +176,7 @@ class TestDelete:
         assert store.delete("a@x.com") is True
         assert store.delete("a@x.com") is False
         assert store.total() == 1
-        assert store.domain_counts() == [DomainCount("y.com", 1, 0)]
+        assert store.domain_counts() == [DomainCount("y.com", 1, 0, pending=1)]
 
     def test_a_deleted_email_can_sign_up_again(self, store):
         store.add(lead("a@x.com", name="Old"))
@@ -184,26 +187,39 @@ class TestDelete:
 
 
 class TestPending:
-    def test_new_leads_are_pending_oldest_first(self, store):
+    """The owner's notifications: queued when a lead confirms, not when it signs up."""
+
+    def test_a_signup_is_not_pending_notification_until_it_confirms(self, store):
+        store.add(lead("a@x.com"))
+        assert store.pending() == []
+        confirmed(store, "a@x.com")
+        assert [item.email for item in store.pending()] == ["a@x.com"]
+
+    def test_confirmed_leads_are_pending_oldest_signup_first(self, store):
         store.add(lead("b@x.com", minutes=1))
         store.add(lead("a@x.com"))
+        confirmed(store, "b@x.com")
+        confirmed(store, "a@x.com")
         assert [item.email for item in store.pending()] == ["a@x.com", "b@x.com"]
 
     def test_marking_notified_takes_a_lead_out_of_pending(self, store):
-        store.add(lead("a@x.com"))
-        store.add(lead("b@x.com", minutes=1))
+        for email in ("a@x.com", "b@x.com"):
+            store.add(lead(email, minutes=email < "b"))
+            confirmed(store, email)
         store.mark_notified("a@x.com")
         assert [item.email for item in store.pending()] == ["b@x.com"]
 
     def test_a_duplicate_does_not_become_pending_again(self, store):
         store.add(lead("a@x.com"))
+        confirmed(store, "a@x.com")
         store.mark_notified("a@x.com")
         store.add(lead("a@x.com", minutes=2))
         assert store.pending() == []
 
     def test_pending_before_a_time_leaves_younger_leads_out(self, store):
-        store.add(lead("a@x.com"))
-        store.add(lead("b@x.com", minutes=5))
+        for email, minutes in (("a@x.com", 0), ("b@x.com", 5)):
+            store.add(lead(email, minutes=minutes))
+            confirmed(store, email)
         assert [item.email for item in store.pending(before=T0 + timedelta(minutes=5))] == [
             "a@x.com"
         ]
@@ -212,6 +228,7 @@ class TestPending:
     def test_pending_respects_the_limit(self, store):
         for i in range(5):
             store.add(lead(f"u{i}@x.com", minutes=i))
+            confirmed(store, f"u{i}@x.com")
         assert len(store.pending(limit=2)) == 2
 
 

@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 from conftest import free_port, settle_before_counting
 from leads.store import DayCount, DomainCount, InvalidCursor, StoreUnavailable, get_store
 from leads.store.base import decode_cursor, encode_cursor
-from leads.tests.factories import lead
+from leads.tests.factories import CONSENT, T0, lead
 from loopback import DynamoPhysicsProxy
 from loopback.faults import Fault, FaultyProxy, Request
 
@@ -147,14 +147,25 @@ class TestItemShape:
             "created_at": {"S": "2026-11-20T12:00:00.000000Z"},
             "day": {"S": "2026-11-20#3"},  # one of 4 parts of the day, by the email
             "sort_key": {"S": "2026-11-20T12:00:00.000000Z#ann@x.com"},
-            "pending": {"S": "yes#3"},  # one of 16 partitions, by the email
+            "stage": {"S": "pending"},
+            "asks": {"N": "1"},  # the confirmation mail to send: asked once, answered never
+            "answered": {"N": "0"},
+            "pending": {"S": "yes#3"},  # in the outbox: one of 16 partitions, by the email
         }
 
-    def test_marking_notified_drops_it_from_the_sparse_index(self, store):
+    def test_the_last_mark_drops_it_from_the_sparse_index(self, store):
         store.add(lead("ann@x.com"))
-        store.mark_notified("ann@x.com")
-        store.mark_notified("ann@x.com")  # twice is harmless
+        (due,) = store.outbox()
+        assert store.mark_answered(due, mailed=True, today="2026-11-20") is True
         assert "pending" not in raw_item(store, "ann@x.com")
+        store.confirm("ann@x.com", consent=CONSENT, at=T0)
+        assert raw_item(store, "ann@x.com")["mail"] == {"SS": ["welcome"]}
+        store.mark_notified("ann@x.com")
+        assert "pending" in raw_item(store, "ann@x.com")  # the welcome mail is still due
+        store.mark_mailed("ann@x.com", "welcome")
+        store.mark_notified("ann@x.com")  # twice is harmless
+        item = raw_item(store, "ann@x.com")
+        assert "pending" not in item and "mail" not in item and "notify" not in item
         store.mark_notified("nobody@x.com")  # an erased lead is harmless too
         with pytest.raises(KeyError):
             raw_item(store, "nobody@x.com")
@@ -220,7 +231,11 @@ class TestLabInterop:
         assert (again.leads, again.unadopted) == (3, 0)
         assert lab_table.add(lead("ann@x.com")) is False  # the lab's lead is not overwritten
         assert lab_table.add(lead("dee@y.org", preview=True)) is True
-        assert lab_table.domain_counts() == [DomainCount("x.com", 2, 1), DomainCount("y.org", 2, 2)]
+        # Submitted again, the lab's lead is asked to confirm: pending now, beside the new one.
+        assert lab_table.domain_counts() == [
+            DomainCount("x.com", 2, 1, pending=1),
+            DomainCount("y.org", 2, 2, pending=1),
+        ]
 
     def test_a_lead_the_lab_wrote_and_we_never_counted_is_erased_cleanly(self, store, lab_table):
         lab_table.setup()
@@ -308,8 +323,8 @@ class TestCursor:
         assert [email for page in pages for email in page] == ["c@x.com", "a@x.com"]
         assert all(len(page) <= 1 for page in pages)
         assert store.daily_counts() == [
-            DayCount(date(2026, 11, 20), 1),
-            DayCount(date(2027, 1, 19), 1),
+            DayCount(date(2026, 11, 20), 1, pending=1),
+            DayCount(date(2027, 1, 19), 1, pending=1),
         ]
 
     def test_no_search_reads_more_than_a_page_of_leads(self, store):
@@ -411,7 +426,7 @@ class TestFailure:
         proxy = faulty("TransactWriteItems", CONFLICT, faults=2)
         assert store.delete("ann@x.com") is True  # an erasure is a transaction
         assert proxy.calls.count("TransactWriteItems") >= 3
-        assert store.domain_counts() == [DomainCount("x.com", 1, 0)]
+        assert store.domain_counts() == [DomainCount("x.com", 1, 0, pending=1)]
 
     def test_it_gives_up_on_endless_conflicts_with_nothing_written(self, store, faulty):
         store.add(lead("ann@x.com"))
@@ -422,17 +437,17 @@ class TestFailure:
         assert store.get("ann@x.com") is not None
 
     def test_throttling_is_retried_then_unavailable(self, store, faulty):
-        proxy = faulty("PutItem", THROTTLED, faults=1000)
+        proxy = faulty("UpdateItem", THROTTLED, faults=1000)
         with pytest.raises(StoreUnavailable):
             store.add(lead("ann@x.com"))
-        assert proxy.calls.count("PutItem") == 3  # botocore's standard retries
+        assert proxy.calls.count("UpdateItem") == 3  # botocore's standard retries
         assert store.get("ann@x.com") is None
 
     def test_a_signup_whose_answer_was_lost_is_still_new(self, store, faulty):
-        # botocore retries the put; the first try had stored it: ours, not a known email.
-        proxy = faulty("PutItem", LOST, faults=1, forwarded=True)
+        # botocore retries the write; the first try had stored it: ours, not a known email.
+        proxy = faulty("UpdateItem", LOST, faults=1, forwarded=True)
         assert store.add(lead("ann@x.com")) is True
-        assert proxy.calls.count("PutItem") == 2
+        assert proxy.calls.count("UpdateItem") == 2
         assert store.add(lead("ann@x.com", name="Other", minutes=1)) is False
         assert store.total() == 1
 
@@ -446,7 +461,7 @@ class TestFailure:
     def test_short_throttling_is_absorbed(self, store, faulty):
         faulty("Query", THROTTLED, faults=2)
         store.add(lead("ann@x.com"))
-        assert store.domain_counts() == [DomainCount("x.com", 1, 0)]
+        assert store.domain_counts() == [DomainCount("x.com", 1, 0, pending=1)]
 
     def test_an_unreachable_endpoint_is_unavailable_for_every_call(self, store, monkeypatch):
         monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{free_port()}")

@@ -9,6 +9,7 @@ import time
 import pytest
 
 from leads import signups, worker
+from leads.tests.factories import CONSENT
 
 
 def eventually(check, timeout: float = 30) -> None:
@@ -22,7 +23,8 @@ def eventually(check, timeout: float = 30) -> None:
 # transaction the test holds open).
 @pytest.mark.parametrize("store", ["dynamodb"], indirect=True)
 class TestWorker:
-    def test_it_settles_the_counts_and_tells_the_owner_until_stopped(self, store, inbox):
+    def test_it_settles_the_counts_and_tells_the_owner_until_stopped(self, store, inbox, settings):
+        settings.DOUBLE_OPT_IN = False  # confirmed at once: the owner hears of each
         stop = threading.Event()
         loop = threading.Thread(target=worker.run, args=(stop,), kwargs={"interval": 0.05})
         loop.start()

@@ -31,10 +31,13 @@ class TestDelete:
         assert response["Location"] == "/search?domain=x.com"
         assert store.get("ann@x.com") is None
         assert store.total() == 2
-        assert store.domain_counts() == [DomainCount("x.com", 1, 1), DomainCount("y.org", 1, 0)]
+        assert store.domain_counts() == [
+            DomainCount("x.com", 1, 1, pending=1),
+            DomainCount("y.org", 1, 0, pending=1),
+        ]
         assert store.daily_counts() == [
-            DayCount(date(2026, 11, 20), 1),
-            DayCount(date(2026, 11, 21), 1),
+            DayCount(date(2026, 11, 20), 1, pending=1),
+            DayCount(date(2026, 11, 21), 1, pending=1),
         ]
         html = client.get("/search?domain=x.com").content.decode()
         assert "Deleted the lead ann@x.com." in html
@@ -54,7 +57,7 @@ class TestDelete:
         response = client.post("/search/delete", {"email": "ann@x.com"}, follow=True)
         assert b"There is no lead ann@x.com; nothing changed." in response.content
         assert store.total() == 1
-        assert store.domain_counts() == [DomainCount("x.com", 1, 0)]
+        assert store.domain_counts() == [DomainCount("x.com", 1, 0, pending=1)]
 
     def test_it_says_so_when_confirming_an_unknown_lead(self, client, store):
         response = sign_in(client).get("/search/delete?email=nobody@x.com")

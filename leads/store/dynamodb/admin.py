@@ -7,13 +7,21 @@ never needs CreateTable, UpdateTable or Scan.
 from __future__ import annotations
 
 import time
-from collections import Counter
 from typing import Any
 
 from leads.store.base import RebuildReport
 from leads.store.dynamodb import tally
 from leads.store.dynamodb.client import DynamoClient, Refused
-from leads.store.dynamodb.items import INDEXES, Tables, counter_key, wants_preview
+from leads.store.dynamodb.items import (
+    INDEXES,
+    CounterKey,
+    Figures,
+    Tables,
+    counted,
+    counter_deltas,
+    counter_key,
+)
+from leads.store.records import FIGURES
 
 WAIT_SECONDS = 600
 STREAM = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
@@ -125,7 +133,7 @@ def create_tables(client: DynamoClient, tables: Tables) -> list[str]:
     return done
 
 
-def _stored_counters(client: DynamoClient, tables: Tables) -> dict[tuple[str, str], int]:
+def _stored_counters(client: DynamoClient, tables: Tables) -> dict[CounterKey, int]:
     stored = {}
     for kind in ("domain", "day", "total"):
         for item in client.query_items(
@@ -140,30 +148,25 @@ def _stored_counters(client: DynamoClient, tables: Tables) -> dict[tuple[str, st
 
 
 def _set_counter(
-    client: DynamoClient,
-    tables: Tables,
-    key: tuple[str, str],
-    total: int,
-    yes: int | None,
-    expected: int,
+    client: DynamoClient, tables: Tables, key: CounterKey, figures: Figures, expected: int
 ) -> bool:
     """Set a counter unless a signup or an erasure moved it away from `expected`; True if set."""
-    values = {":t": {"N": str(total)}, ":was": {"N": str(expected)}}
-    expression = "SET #total = :t"
-    if yes is not None:
-        expression += ", preview_yes = :y"
-        values[":y"] = {"N": str(yes)}
-    condition = "#total = :was"
+    names = ["total", *(n for n in FIGURES if n != "total")]
+    if key[0] != "domain":
+        names.remove("preview_yes")
+    values = {f":f{i}": {"N": str(figures.get(n, 0))} for i, n in enumerate(names)}
+    values[":was"] = {"N": str(expected)}
+    condition = "#f0 = :was"
     if expected == 0:
-        condition = "attribute_not_exists(#total) OR " + condition
+        condition = "attribute_not_exists(#f0) OR " + condition
     try:
         client.call(
             "update_item",
             TableName=tables.counters,
             Key=counter_key(*key),
-            UpdateExpression=expression,
+            UpdateExpression="SET " + ", ".join(f"#f{i} = :f{i}" for i in range(len(names))),
             ConditionExpression=condition,
-            ExpressionAttributeNames={"#total": "total"},
+            ExpressionAttributeNames={f"#f{i}": n for i, n in enumerate(names)},
             ExpressionAttributeValues=values,
             expect=("ConditionalCheckFailedException",),
         )
@@ -185,9 +188,7 @@ def rebuild_counts(client: DynamoClient, tables: Tables) -> RebuildReport:
     """
     tally.settle(client, tables)
     before = _stored_counters(client, tables)
-    domains: Counter[str] = Counter()
-    previews: Counter[str] = Counter()
-    days: Counter[str] = Counter()
+    wanted: dict[CounterKey, Figures] = {}
     leads = skipped = unadopted = 0
     params: dict[str, Any] = {"TableName": tables.leads, "ConsistentRead": True}
     while True:
@@ -196,13 +197,14 @@ def rebuild_counts(client: DynamoClient, tables: Tables) -> RebuildReport:
             local, _, domain = item["email"]["S"].rpartition("@")
             if not local or not domain:
                 skipped += 1
-            elif "sort_key" not in item:
+            elif not counted(item):
                 unadopted += 1
             else:
                 leads += 1
-                domains[item["domain"]["S"]] += 1
-                previews[item["domain"]["S"]] += wants_preview(item)
-                days[item["day"]["S"][:10]] += 1
+                for key, figures in counter_deltas(None, item).items():
+                    summed = wanted.setdefault(key, {})
+                    for name, n in figures.items():
+                        summed[name] = summed.get(name, 0) + n
         if "LastEvaluatedKey" not in response:
             break
         params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
@@ -211,16 +213,10 @@ def rebuild_counts(client: DynamoClient, tables: Tables) -> RebuildReport:
     # the wait keeps one made at the end of the scan from being counted after its counter is set.
     time.sleep(STREAM_DELAY)
     tally.settle(client, tables)
-    wanted: dict[tuple[str, str], tuple[int, int | None]] = {
-        ("domain", d): (n, previews[d]) for d, n in domains.items()
-    }
-    wanted |= {("day", d): (n, None) for d, n in days.items()}
-    if leads:
-        wanted[("total", "all")] = (leads, None)
-    stale = {key: (0, 0 if key[0] == "domain" else None) for key, n in before.items() if n}
+    stale: dict[CounterKey, Figures] = {key: {} for key, n in before.items() if n}
     written = cleared = busy = 0
-    for key, (total, yes) in (stale | wanted).items():
-        if not _set_counter(client, tables, key, total, yes, before.get(key, 0)):
+    for key, figures in (stale | wanted).items():
+        if not _set_counter(client, tables, key, figures, before.get(key, 0)):
             busy += 1
         elif key in wanted:
             written += 1

@@ -2,17 +2,23 @@
 
 Leads table, partition key `email`: `name`, `email`, `preview` ("Yes"/"No") as the lab wrote
 them, plus `domain`, `created_at` (fixed-width ISO 8601 UTC), `day` (yyyy-mm-dd) and `sort_key`
-(`created_at#email`: newest first, ties by email, as the port's contract says), and `pending`
-only while the new-signup notification is unsent (a sparse index over 16 partitions). `day` is
-the signup's day, with `#1`..`#3` after it for three quarters of the leads: the by-day index
-spreads a day over four partitions. Global secondary indexes: `by-domain` (domain, sort_key),
-`by-day` (day, sort_key), `pending` (pending, sort_key). The table's stream (new and old
-images) feeds the counters.
+(`created_at#email`: newest first, ties by email, as the port's contract says). `day` is the
+signup's day, with `#1`..`#3` after it for three quarters of the leads: the by-day index spreads
+a day over four partitions. Global secondary indexes: `by-domain` (domain, sort_key), `by-day`
+(day, sort_key), `pending` (pending, sort_key). The table's stream (new and old images) feeds
+the counters.
 
-Counters table, key (`kind`, `key`): ("domain", "x.com") with `total` and `preview_yes`,
-("day", "2026-11-28") and ("total", "all") with `total`: moved by the stream tally (tally.py) from
-the leads table's stream, which also keeps its place per stream shard in ("stream", shard id).
-It is only ever read with Query/GetItem.
+Confirmation (leads.store.records): `stage` (absent on leads stored before it existed),
+`confirmed_at`, `unsubscribed_at`, `consent` (a map: text, version, ip, agent). The outbox is on
+the lead's own item: `notify` (while the owner's notification is unsent), `asks` and `answered`
+(numbers), `mail` (a string set of queued kinds), `mail_day` and `mail_n` (answers mailed that
+day). `pending` is set while any of them is due (a sparse index over 16 partitions: the outbox).
+An item an earlier version stored with `pending` and no `stage` awaits its notification.
+
+Counters table, key (`kind`, `key`): ("domain", "x.com") with `total`, `preview_yes` and a
+figure per counted status; ("day", "2026-11-28") and ("total", "all") the same but preview_yes.
+The stream tally (tally.py) moves them from the leads table's stream, and keeps its place per
+stream shard in ("stream", shard id). It is only ever read with Query/GetItem.
 """
 
 from __future__ import annotations
@@ -23,7 +29,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from leads.store.base import InvalidCursor, Lead, preview_word
+from leads.store.base import InvalidCursor, preview_word
+from leads.store.records import Consent, Due, Lead, tally_change
 
 Item = dict[str, dict[str, Any]]
 
@@ -89,25 +96,81 @@ def derived(email: str, created_at: datetime) -> Item:
 
 
 def lead_item(lead: Lead) -> Item:
-    return {
+    item: Item = {
         "email": {"S": lead.email},
         "name": {"S": lead.name},
         "preview": {"S": preview_word(lead.preview)},
         **derived(lead.email, lead.created_at),
     }
+    if lead.stage is not None:
+        item["stage"] = {"S": lead.stage}
+    for name in ("confirmed_at", "unsubscribed_at"):
+        moment = getattr(lead, name)
+        if moment is not None:
+            item[name] = {"S": timestamp(moment)}
+    if lead.consent is not None:
+        item["consent"] = consent_value(lead.consent)
+    return item
+
+
+def consent_value(consent: Consent) -> dict[str, Any]:
+    fields = {
+        "text": consent.text,
+        "version": consent.version,
+        "ip": consent.ip,
+        "agent": consent.user_agent,
+    }
+    return {"M": {name: {"S": value} for name, value in fields.items()}}
 
 
 def wants_preview(item: Item) -> bool:
     return item.get("preview", {}).get("S") == preview_word(True)
 
 
+def _moment(item: Item, name: str) -> datetime | None:
+    value = item.get(name, {}).get("S")
+    return datetime.fromisoformat(value) if value else None
+
+
 def item_lead(item: Item) -> Lead:
-    created_at = item.get("created_at", {}).get("S")
+    consent = None
+    if "consent" in item:
+        fields = {name: value.get("S", "") for name, value in item["consent"]["M"].items()}
+        consent = Consent(
+            text=fields.get("text", ""),
+            version=fields.get("version", ""),
+            ip=fields.get("ip", ""),
+            user_agent=fields.get("agent", ""),
+        )
     return Lead(
         name=item.get("name", {}).get("S", ""),
         email=item["email"]["S"],
         preview=wants_preview(item),
-        created_at=datetime.fromisoformat(created_at) if created_at else UNKNOWN_TIME,
+        created_at=_moment(item, "created_at") or UNKNOWN_TIME,
+        stage=item.get("stage", {}).get("S"),
+        confirmed_at=_moment(item, "confirmed_at"),
+        unsubscribed_at=_moment(item, "unsubscribed_at"),
+        consent=consent,
+    )
+
+
+def notify_due(item: Item) -> bool:
+    return "notify" in item or ("stage" not in item and "pending" in item)
+
+
+def _number(item: Item, name: str) -> int:
+    return int(item.get(name, {}).get("N", "0"))
+
+
+def item_due(item: Item) -> Due:
+    return Due(
+        lead=item_lead(item),
+        notify=notify_due(item),
+        asks=_number(item, "asks"),
+        answered=_number(item, "answered"),
+        mail=frozenset(item.get("mail", {}).get("SS", [])),
+        mail_day=item.get("mail_day", {}).get("S", ""),
+        mail_count=_number(item, "mail_n"),
     )
 
 
@@ -123,37 +186,43 @@ def counted(item: Item | None) -> bool:
     return item is not None and "sort_key" in item and "domain" in item and "day" in item
 
 
-def counter_deltas(old: Item | None, new: Item | None) -> dict[CounterKey, tuple[int, int]]:
-    """How a change from `old` to `new` (either None) moves the counters: (total, preview_yes)."""
-    deltas: dict[CounterKey, tuple[int, int]] = {}
-    for item, step in ((old, -1), (new, +1)):
+Figures = dict[str, int]  # "total", "preview_yes" and the counted statuses
+
+
+def counter_deltas(old: Item | None, new: Item | None) -> dict[CounterKey, Figures]:
+    """How a change from `old` to `new` (either None) moves the counters it touches."""
+    deltas: dict[CounterKey, Figures] = {}
+    for item, was in ((old, True), (new, False)):
         if item is None or not counted(item):
             continue
-        yes = step if wants_preview(item) else 0
-        for key, preview_step in (
-            (("domain", item["domain"]["S"]), yes),
-            (("day", item["day"]["S"][:10]), 0),
-            (("total", "all"), 0),
-        ):
-            total, preview_yes = deltas.get(key, (0, 0))
-            deltas[key] = (total + step, preview_yes + preview_step)
-    return {key: delta for key, delta in deltas.items() if delta != (0, 0)}
+        lead = item_lead(item)
+        figures = tally_change(lead, None) if was else tally_change(None, lead)
+        day = item["day"]["S"][:10]
+        for key in (("domain", item["domain"]["S"]), ("day", day), ("total", "all")):
+            for name, n in figures.items():
+                if name == "preview_yes" and key[0] != "domain":
+                    continue
+                moved = deltas.setdefault(key, {})
+                moved[name] = moved.get(name, 0) + n
+    return {
+        key: {name: n for name, n in moved.items() if n}
+        for key, moved in deltas.items()
+        if any(moved.values())
+    }
 
 
-def counter_update(table: str, key: CounterKey, total: int, yes: int) -> dict[str, Any]:
-    """A transaction part that adds `total` (and `yes` to preview_yes) to one counter."""
-    values = {":n": {"N": str(total)}}
-    expression = "ADD #total :n"
-    if key[0] == "domain":
-        values[":y"] = {"N": str(yes)}
-        expression += ", preview_yes :y"
+def counter_update(table: str, key: CounterKey, figures: Figures) -> dict[str, Any]:
+    """A transaction part that adds `figures` to one counter."""
+    names = sorted(figures)
     return {
         "Update": {
             "TableName": table,
             "Key": counter_key(*key),
-            "UpdateExpression": expression,
-            "ExpressionAttributeNames": {"#total": "total"},
-            "ExpressionAttributeValues": values,
+            "UpdateExpression": "ADD " + ", ".join(f"#f{i} :f{i}" for i in range(len(names))),
+            "ExpressionAttributeNames": {f"#f{i}": name for i, name in enumerate(names)},
+            "ExpressionAttributeValues": {
+                f":f{i}": {"N": str(figures[name])} for i, name in enumerate(names)
+            },
         }
     }
 

@@ -1,14 +1,13 @@
 """Leads in DynamoDB, as a drop-in for the lab's `ccbda-signup-table` (layout: items.py).
 
-A signup is one conditional PutItem on its own item, so signups never contend with each other;
-the counters follow from the table's stream (tally.py). Every read is a GetItem or a Query,
-never a Scan, so the web role needs no dynamodb:Scan.
+A signup is one UpdateItem on its own item (changes.py), so signups never contend with each
+other; the counters follow from the table's stream (tally.py), and the outbox is the sparse
+index of leads with something due (outbox.py). Every read is a GetItem or a Query, never a
+Scan, so the web role needs no dynamodb:Scan.
 """
 
 from __future__ import annotations
 
-import contextlib
-import math
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from typing import Any
@@ -17,27 +16,23 @@ from django.conf import settings
 
 from leads.store.base import (
     PAGE_SIZE,
+    LeadStore,
+    StoreUnavailable,
+    preview_word,
+)
+from leads.store.dynamodb import admin, changes, lab, outbox, search, tally
+from leads.store.dynamodb.client import ATTEMPTS, DynamoClient
+from leads.store.dynamodb.items import Item, Tables, item_lead
+from leads.store.records import (
+    COUNTED_STATUSES,
     AdoptionReport,
+    Consent,
     DayCount,
     DomainCount,
+    Due,
     Lead,
-    LeadStore,
     Page,
     RebuildReport,
-    StoreUnavailable,
-)
-from leads.store.dynamodb import admin, lab, search, tally
-from leads.store.dynamodb.client import ATTEMPTS, DynamoClient, Refused
-from leads.store.dynamodb.items import (
-    PENDING,
-    PENDING_SHARDS,
-    PENDING_VALUES,
-    Item,
-    Tables,
-    item_lead,
-    lead_item,
-    pending_value,
-    timestamp,
 )
 
 
@@ -56,22 +51,32 @@ class DynamoLeadStore(LeadStore):
 
     # --- writes -------------------------------------------------------------------------------
     def add(self, lead: Lead) -> bool:
-        item = {**lead_item(lead), PENDING: {"S": pending_value(lead.email)}}
-        try:
-            self.client.call(
-                "put_item",
-                TableName=self.leads_table,
-                Item=item,
-                ConditionExpression="attribute_not_exists(email)",
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-                expect=("ConditionalCheckFailedException",),
-            )
-        except Refused as e:
-            # botocore retries a put whose answer was lost (a read timeout): if the first try
-            # went through, the stored item is this very signup, not a known email.
-            stored = e.response.get("Item", {})
-            return all(stored.get(name) == item[name] for name in ("sort_key", "name"))
-        return True
+        return changes.add(self.client, self.tables, lead)
+
+    def ask(self, email: str) -> bool:
+        return changes.ask(self.client, self.tables, email)
+
+    def confirm(self, email: str, *, consent: Consent, at: datetime) -> Lead | None:
+        if not email:
+            return None
+        changed = changes.confirm(self.client, self.tables, email, consent, at)
+        return item_lead(changed) if changed is not None else self.get(email)
+
+    def unsubscribe(self, email: str, *, at: datetime) -> Lead | None:
+        if not email:
+            return None
+        changed = changes.unsubscribe(self.client, self.tables, email, at)
+        if changed is None:
+            return self.get(email)
+        outbox.leave_if_done(self.client, self.tables, email)
+        return item_lead(changed)
+
+    def set_preview(self, email: str, preview: bool) -> Lead | None:
+        if not email:
+            return None
+        word = preview_word(preview)
+        changed = changes.set_preview(self.client, self.tables, email, word)
+        return item_lead(changed) if changed is not None else self.get(email)
 
     def delete(self, email: str) -> bool:
         for _ in range(ATTEMPTS):
@@ -93,24 +98,25 @@ class DynamoLeadStore(LeadStore):
                 return True
         raise StoreUnavailable("DynamoDB: the lead kept changing while it was being erased")
 
+    def outbox(
+        self, limit: int = 100, *, notify_only: bool = False, before: datetime | None = None
+    ) -> list[Due]:
+        return outbox.read(self.client, self.tables, limit, notify_only=notify_only, before=before)
+
     def mark_notified(self, email: str) -> None:
-        # A failed condition means already marked, or erased meanwhile: nothing left to record.
-        with contextlib.suppress(Refused):
-            self.client.call(
-                "update_item",
-                TableName=self.leads_table,
-                Key={"email": {"S": email}},
-                UpdateExpression="REMOVE #pending",
-                ConditionExpression="attribute_exists(#pending)",
-                ExpressionAttributeNames={"#pending": PENDING},
-                expect=("ConditionalCheckFailedException",),
-            )
+        outbox.mark_notified(self.client, self.tables, email)
 
     def mark_all_notified(self, emails: list[str]) -> None:
         # One small write per lead, each on its own item: in parallel, a digest of a thousand
         # takes a fraction of a second instead of several.
         with ThreadPoolExecutor(16) as pool:
             list(pool.map(self.mark_notified, emails))
+
+    def mark_answered(self, due: Due, *, mailed: bool, today: str) -> bool:
+        return outbox.mark_answered(self.client, self.tables, due, mailed, today)
+
+    def mark_mailed(self, email: str, kind: str) -> None:
+        outbox.mark_mailed(self.client, self.tables, email, kind)
 
     # --- reads --------------------------------------------------------------------------------
     def read_item(self, email: str) -> Item | None:
@@ -151,49 +157,19 @@ class DynamoLeadStore(LeadStore):
 
     def domain_counts(self) -> list[DomainCount]:
         return [
-            DomainCount(
-                item["key"]["S"],
-                int(item["total"]["N"]),
-                int(item.get("preview_yes", {"N": "0"})["N"]),
-            )
+            DomainCount(domain=item["key"]["S"], **_figures(item, PREVIEW_AND_STATUSES))
             for item in self.counters("domain")
         ]
 
     def daily_counts(self) -> list[DayCount]:
         return [
-            DayCount(date.fromisoformat(item["key"]["S"]), int(item["total"]["N"]))
+            DayCount(day=date.fromisoformat(item["key"]["S"]), **_figures(item, COUNTED_STATUSES))
             for item in self.counters("day")
         ]
 
     def total(self) -> int:
         items = self.counters("total")
         return int(items[0]["total"]["N"]) if items else 0
-
-    def pending(self, limit: int = 100, *, before: datetime | None = None) -> list[Lead]:
-        # The oldest of each partition, merged: a share of `limit` each, so that a round reads
-        # about `limit` items however long the backlog (a lead left out comes next round).
-        share = math.ceil(max(1, limit) / PENDING_SHARDS) + 1
-        condition = "#pending = :p"
-        if before is not None:  # the index's sort key starts with the signup time
-            condition += " AND sort_key < :before"
-        found: list[Item] = []
-        for value in PENDING_VALUES:
-            values = {":p": {"S": value}}
-            if before is not None:
-                values[":before"] = {"S": timestamp(before)}
-            response = self.client.call(
-                "query",
-                TableName=self.leads_table,
-                IndexName=PENDING,
-                KeyConditionExpression=condition,
-                ExpressionAttributeNames={"#pending": PENDING},
-                ExpressionAttributeValues=values,
-                ScanIndexForward=True,
-                Limit=share,
-            )
-            found += response["Items"]
-        found.sort(key=lambda item: item["sort_key"]["S"])
-        return [item_lead(item) for item in found[: max(1, limit)]]
 
     def settle(self) -> None:
         tally.settle(self.client, self.tables)
@@ -213,3 +189,10 @@ class DynamoLeadStore(LeadStore):
 
     def adopt_lab_leads(self) -> AdoptionReport:
         return lab.adopt_lab_leads(self.client, self.tables)
+
+
+PREVIEW_AND_STATUSES = ("preview_yes", *COUNTED_STATUSES)
+
+
+def _figures(item: Item, names: tuple[str, ...]) -> dict[str, int]:
+    return {name: int(item.get(name, {}).get("N", "0")) for name in ("total", *names)}

@@ -20,6 +20,7 @@ from typing import Any
 from leads.store.dynamodb.client import DynamoClient, Refused
 from leads.store.dynamodb.items import (
     CounterKey,
+    Figures,
     Item,
     Tables,
     counter_deltas,
@@ -140,7 +141,7 @@ def _batches(records: list[dict]) -> list[list[dict]]:
     return batches
 
 
-def _deltas(record: dict) -> dict[CounterKey, tuple[int, int]]:
+def _deltas(record: dict) -> dict[CounterKey, Figures]:
     change = record.get("dynamodb", {})
     old: Item | None = change.get("OldImage")
     new: Item | None = change.get("NewImage")
@@ -155,15 +156,16 @@ def _apply(
     last: str,
     batch: list[dict],
 ) -> bool:
-    totals: dict[CounterKey, tuple[int, int]] = {}
+    totals: dict[CounterKey, Figures] = {}
     for record in batch:
-        for key, (total, yes) in _deltas(record).items():
-            was_total, was_yes = totals.get(key, (0, 0))
-            totals[key] = (was_total + total, was_yes + yes)
+        for key, figures in _deltas(record).items():
+            summed = totals.setdefault(key, {})
+            for name, n in figures.items():
+                summed[name] = summed.get(name, 0) + n
     parts = [
-        counter_update(tables.counters, key, total, yes)
-        for key, (total, yes) in totals.items()
-        if (total, yes) != (0, 0)
+        counter_update(tables.counters, key, {name: n for name, n in figures.items() if n})
+        for key, figures in totals.items()
+        if any(figures.values())
     ]
     parts.append({"Update": _place_update(tables, shard_id, seq, last)})
     return client.transact(parts)

@@ -1,0 +1,155 @@
+"""A joiner's changes on DynamoDB: the signup's ask, confirming, unsubscribing, the answer.
+
+Each is one UpdateItem on the lead's own item, so joiners never contend with each other; the
+counters follow from the stream (tally.py), and what the change queues is on the same item
+(the outbox, see items.py) in the same write.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from leads.store.dynamodb.client import DynamoClient, Refused
+from leads.store.dynamodb.items import (
+    PENDING as PENDING_INDEX,
+)
+from leads.store.dynamodb.items import (
+    Item,
+    Tables,
+    consent_value,
+    item_lead,
+    lead_item,
+    pending_value,
+    timestamp,
+)
+from leads.store.records import CONFIRMED, PENDING, WELCOME, Consent, Lead
+
+# A signup, new or known, is this one write: every attribute of the lead is set only if it is
+# missing, so a known lead is never overwritten, and the ask is recorded either way. A lead
+# stored before confirmation existed has no stage: submitted again, it is asked to confirm.
+_KEEP = ("name", "preview", "domain", "created_at", "day", "sort_key", "stage")
+_SIGNUP = (
+    "SET "
+    + ", ".join(f"#{n} = if_not_exists(#{n}, :{n})" for n in _KEEP)
+    + ", answered = if_not_exists(answered, :zero), #pending = :shard ADD asks :one"
+)
+
+
+def add(client: DynamoClient, tables: Tables, lead: Lead) -> bool:
+    item = lead_item(lead)
+    values = {f":{n}": item[n] for n in _KEEP}
+    values |= {
+        ":zero": {"N": "0"},
+        ":one": {"N": "1"},
+        ":shard": {"S": pending_value(lead.email)},
+    }
+    response = client.call(
+        "update_item",
+        TableName=tables.leads,
+        Key={"email": item["email"]},
+        UpdateExpression=_SIGNUP,
+        ExpressionAttributeNames={f"#{n}": n for n in (*_KEEP, "pending")},
+        ExpressionAttributeValues=values,
+        ReturnValues="ALL_OLD",
+    )
+    old = response.get("Attributes")
+    if not old:
+        return True
+    # botocore retries a write whose answer was lost (a read timeout): if the first try went
+    # through, the stored item is this very signup, not a known email.
+    return all(old.get(name) == item[name] for name in ("sort_key", "name"))
+
+
+def _update(
+    client: DynamoClient,
+    tables: Tables,
+    email: str,
+    expression: str,
+    condition: str,
+    values: dict[str, Any],
+    names: dict[str, str] | None = None,
+) -> Item | None:
+    """One conditional UpdateItem on a lead: the item afterwards, or None if the condition
+    failed."""
+    params: dict[str, Any] = {
+        "TableName": tables.leads,
+        "Key": {"email": {"S": email}},
+        "UpdateExpression": expression,
+        "ConditionExpression": condition,
+        "ReturnValues": "ALL_NEW",
+    }
+    if values:
+        params["ExpressionAttributeValues"] = values
+    if names:
+        params["ExpressionAttributeNames"] = names
+    try:
+        response = client.call("update_item", expect=("ConditionalCheckFailedException",), **params)
+    except Refused:
+        return None
+    return response["Attributes"]
+
+
+def ask(client: DynamoClient, tables: Tables, email: str) -> bool:
+    if not email:
+        return False
+    found = _update(
+        client,
+        tables,
+        email,
+        "SET #pending = :shard, answered = if_not_exists(answered, :zero) ADD asks :one",
+        "attribute_exists(sort_key)",
+        {":shard": {"S": pending_value(email)}, ":one": {"N": "1"}, ":zero": {"N": "0"}},
+        {"#pending": PENDING_INDEX},
+    )
+    return found is not None
+
+
+def confirm(
+    client: DynamoClient, tables: Tables, email: str, consent: Consent, at: datetime
+) -> Item | None:
+    return _update(
+        client,
+        tables,
+        email,
+        "SET stage = :confirmed, confirmed_at = :at, consent = :consent, notify = :true, "
+        "#pending = :shard REMOVE unsubscribed_at ADD mail :welcome",
+        "stage = :pending",
+        {
+            ":confirmed": {"S": CONFIRMED},
+            ":pending": {"S": PENDING},
+            ":at": {"S": timestamp(at)},
+            ":consent": consent_value(consent),
+            ":true": {"BOOL": True},
+            ":shard": {"S": pending_value(email)},
+            ":welcome": {"SS": [WELCOME]},
+        },
+        {"#pending": PENDING_INDEX},
+    )
+
+
+def unsubscribe(client: DynamoClient, tables: Tables, email: str, at: datetime) -> Item | None:
+    # What is queued goes with it: the asks count as answered and queued mail is dropped.
+    return _update(
+        client,
+        tables,
+        email,
+        "SET unsubscribed_at = :at, answered = if_not_exists(asks, :zero) REMOVE mail",
+        "attribute_exists(sort_key) AND attribute_not_exists(unsubscribed_at)",
+        {":at": {"S": timestamp(at)}, ":zero": {"N": "0"}},
+    )
+
+
+def set_preview(client: DynamoClient, tables: Tables, email: str, word: str) -> Item | None:
+    return _update(
+        client,
+        tables,
+        email,
+        "SET preview = :p",
+        "attribute_exists(sort_key)",
+        {":p": {"S": word}},
+    )
+
+
+def lead_or_none(item: Item | None) -> Lead | None:
+    return item_lead(item) if item is not None else None
