@@ -7,10 +7,10 @@ from deploy.tests.conftest import actions, container, props, statements
 
 class TestRoles:
     def test_it_lets_the_web_role_do_only_what_requests_do(self, template):
-        # No UpdateItem (the worker moves the counters) and no sns:Publish (the worker notifies).
+        # No PutItem (a signup is an UpdateItem), no sns:Publish (the worker notifies).
         assert actions(template, "WebTaskRole") == {
             "dynamodb:GetItem",
-            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
             "dynamodb:DeleteItem",
             "dynamodb:Query",
         }
@@ -19,12 +19,24 @@ class TestRoles:
         granted = actions(template, "WebTaskRole")
         assert not any(re.search(r"Scan|\*|Table|Batch", action) for action in granted)
 
-    def test_it_scopes_the_web_role_to_the_two_tables_and_the_indexes(self, template):
-        (dynamo,) = statements(template, "WebTaskRole")
-        assert dynamo["Resource"] == [
-            {"Fn::GetAtt": ["LeadsTable", "Arn"]},
-            {"Fn::Sub": "${LeadsTable.Arn}/index/*"},
-            {"Fn::GetAtt": ["CountersTable", "Arn"]},
+    def test_it_scopes_the_web_role_to_one_lead_the_indexes_and_the_counters(self, template):
+        # It changes one lead at a time, and never a counter: the worker counts.
+        assert statements(template, "WebTaskRole") == [
+            {
+                "Sid": "OneLead",
+                "Effect": "Allow",
+                "Action": ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+                "Resource": {"Fn::GetAtt": ["LeadsTable", "Arn"]},
+            },
+            {
+                "Sid": "ListsAndCounts",
+                "Effect": "Allow",
+                "Action": "dynamodb:Query",
+                "Resource": [
+                    {"Fn::Sub": "${LeadsTable.Arn}/index/*"},
+                    {"Fn::GetAtt": ["CountersTable", "Arn"]},
+                ],
+            },
         ]
 
     def test_it_lets_the_maintenance_role_scan_but_not_manage_tables(self, template):
