@@ -31,6 +31,16 @@ class LeadRow(models.Model):
     mail_day = models.CharField(max_length=10, db_default="", blank=True)
     mail_count = models.SmallIntegerField(db_default=0)
     due = models.BooleanField(db_default=False)
+    # The line (leads/store/line.py): rank is derived from score and seq, kept for the index.
+    seq = models.BigIntegerField(null=True, blank=True)
+    score = models.BigIntegerField(null=True, blank=True)
+    rank = models.BigIntegerField(null=True, blank=True)
+    credits = models.IntegerField(db_default=0)
+    ref_code = models.CharField(max_length=16, null=True, blank=True, unique=True)
+    referred_by = models.CharField(max_length=16, db_default="", blank=True)
+    invited_at = models.DateTimeField(null=True, blank=True)
+    invite_revoked = models.BooleanField(db_default=False)
+    joined_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "leads_lead"
@@ -38,6 +48,16 @@ class LeadRow(models.Model):
             models.Index(fields=["-created_at", "-email"], name="lead_newest"),
             models.Index(fields=["domain", "-created_at", "-email"], name="lead_domain_newest"),
             models.Index(fields=["created_at"], name="lead_due", condition=models.Q(due=True)),
+            models.Index(
+                fields=["rank"],
+                name="lead_line",
+                condition=models.Q(stage="confirmed", rank__isnull=False),
+            ),
+            models.Index(
+                fields=["-credits", "email"],
+                name="lead_referrers",
+                condition=models.Q(credits__gt=0),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -67,6 +87,51 @@ class Counter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.key}#{self.shard}"
+
+
+class LineNode(models.Model):
+    """One count of the line's tree (leads/store/line.py): waiting leads whose rank starts with
+    the node's prefix and then `digit`."""
+
+    node = models.CharField(max_length=20)
+    digit = models.SmallIntegerField()
+    n = models.BigIntegerField(db_default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["node", "digit"], name="line_node_digit")]
+
+    def __str__(self) -> str:
+        return f"{self.node}/{self.digit:x}"
+
+
+class Sequence(models.Model):
+    """A number handed out once each, in order: the line's confirmation numbers."""
+
+    name = models.CharField(max_length=20, unique=True)
+    value = models.BigIntegerField(db_default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"
+
+
+class Credit(models.Model):
+    """A referral, credited (reason empty) or withheld (reason says why; staff only)."""
+
+    referrer = models.CharField(max_length=254)
+    referee = models.CharField(max_length=254)
+    day = models.CharField(max_length=10)  # UTC, for the daily cap
+    network = models.CharField(max_length=50, blank=True)  # the confirming request's /24 or /64
+    reason = models.CharField(max_length=100, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["referrer", "day"], name="credit_referrer_day"),
+            models.Index(fields=["-at"], name="credit_withheld", condition=~models.Q(reason="")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.referrer} <- {self.referee}"
 
 
 class ApiToken(models.Model):

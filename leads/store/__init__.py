@@ -24,8 +24,11 @@ from leads.store.records import (
     DomainCount,
     Due,
     Lead,
+    LinePage,
     Page,
+    Placed,
     RebuildReport,
+    Withheld,
 )
 
 __all__ = [
@@ -42,10 +45,13 @@ __all__ = [
     "InvalidCursor",
     "Lead",
     "LeadStore",
+    "LinePage",
     "Page",
+    "Placed",
     "RebuildReport",
     "StoreError",
     "StoreUnavailable",
+    "Withheld",
     "get_store",
     "preview_answer",
     "preview_word",

@@ -6,11 +6,11 @@ Backends subclass `LeadStore`; the docstrings below are the contract that
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Iterator
 from datetime import datetime
 
+from leads.store.cursors import decode_cursor, encode_cursor
+from leads.store.errors import InvalidCursor, StoreError, StoreUnavailable
 from leads.store.records import (
     AdoptionReport,
     Consent,
@@ -18,12 +18,26 @@ from leads.store.records import (
     DomainCount,
     Due,
     Lead,
+    LinePage,
     Page,
     RebuildReport,
+    Withheld,
 )
-from leads.text import has_untyped
 
-__all__ = ["AdoptionReport", "DayCount", "DomainCount", "Due", "Lead", "Page", "RebuildReport"]
+__all__ = [
+    "AdoptionReport",
+    "DayCount",
+    "DomainCount",
+    "Due",
+    "InvalidCursor",
+    "Lead",
+    "Page",
+    "RebuildReport",
+    "StoreError",
+    "StoreUnavailable",
+    "decode_cursor",
+    "encode_cursor",
+]
 
 # A list page's size unless the caller asks for another, and the most a caller may ask for.
 PAGE_SIZE = 50
@@ -40,48 +54,6 @@ def preview_word(preview: bool) -> str:
 def preview_answer(word: str | None) -> bool | None:
     """True for "Yes", False for "No", None for anything else (no answer, or any)."""
     return {"Yes": True, "No": False}.get(word or "")
-
-
-class StoreError(Exception):
-    """Base class of the store's own errors."""
-
-
-class StoreUnavailable(StoreError):
-    """The backing service did not answer (after retries). Callers answer 503."""
-
-
-class InvalidCursor(StoreError):
-    """A cursor that this store did not hand out."""
-
-
-def encode_cursor(position: dict) -> str:
-    raw = json.dumps(position, separators=(",", ":"), sort_keys=True).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> dict:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        position = json.loads(raw)
-        printable = _printable(position)
-    except (ValueError, RecursionError):  # RecursionError: deeply nested JSON such as [[[[...
-        raise InvalidCursor(cursor) from None
-    if not isinstance(position, dict) or not printable:
-        raise InvalidCursor(cursor)
-    return position
-
-
-def _printable(value: object) -> bool:
-    """No control character anywhere (NUL first: PostgreSQL text cannot hold it, and the
-    database's refusal read as an outage), nor a line separator: the cursors we hand out hold
-    times, days and emails, which never do; a cursor holding one was made by someone else."""
-    if isinstance(value, str):
-        return not has_untyped(value)
-    if isinstance(value, dict):
-        return all(_printable(key) and _printable(item) for key, item in value.items())
-    if isinstance(value, list):
-        return all(_printable(item) for item in value)
-    return True
 
 
 class LeadStore:
@@ -182,6 +154,44 @@ class LeadStore:
     def counts_as_of(self) -> datetime | None:
         """When the counters last held every write; None when they always do (transactional)."""
         return None
+
+    # --- the line (issue 14) ---------------------------------------------------------------------
+    def place(self, email: str) -> int | None:
+        """1 + the number of waiting leads ahead of this one; None when it is not waiting. Reads
+        the line's 16 tree nodes (leads/store/line.py), never the line; exact once `settle()` ran.
+        """
+        raise NotImplementedError
+
+    def line(self, *, cursor: str | None = None, limit: int = PAGE_SIZE) -> LinePage:
+        """One page of the waiting leads in line order, each with its place."""
+        raise NotImplementedError
+
+    def referrer(self, code: str) -> Lead | None:
+        """The lead whose referral code this is (any stage), or None."""
+        raise NotImplementedError
+
+    def top_referrers(self, limit: int = 20) -> list[Lead]:
+        """The leads with the most credited referrals, most first (ties by email)."""
+        raise NotImplementedError
+
+    def withheld(self, limit: int = 50) -> list[Withheld]:
+        """The referrals that earned no credit, newest first, with the reason (staff only)."""
+        raise NotImplementedError
+
+    def invite(self, email: str, *, at: datetime) -> Lead | None:
+        """Let a waiting lead in: it becomes invited (out of the line) and its invitation mail
+        and the owner's message are queued, in one write. The lead afterwards (unchanged when
+        it was not waiting), or None."""
+        raise NotImplementedError
+
+    def revoke_invite(self, email: str) -> bool:
+        """Revoke an invited lead's code; True if there was one to revoke."""
+        raise NotImplementedError
+
+    def join(self, email: str, *, at: datetime) -> bool:
+        """An invited lead (code not revoked) redeemed its code: it becomes joined, once only:
+        of two at once, one is True. Queues the owner's message."""
+        raise NotImplementedError
 
     def outbox(
         self, limit: int = 100, *, notify_only: bool = False, before: datetime | None = None

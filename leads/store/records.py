@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from leads.store import line
+
 # A lead's stage, as stored. A lead stored before confirmation existed (ours, or the lab's) has
 # none: its status is LEGACY, it counts in every total as it always did, and it is never mailed.
 PENDING, CONFIRMED, INVITED, JOINED = "pending", "confirmed", "invited", "joined"
@@ -19,8 +21,10 @@ COUNTED_STATUSES = (PENDING, CONFIRMED, UNSUBSCRIBED, INVITED, JOINED)
 # Every figure a counter holds (preview_yes on a domain's counter only).
 FIGURES = ("total", "preview_yes", *COUNTED_STATUSES)
 
-# Mails queued on a lead beside the answer to its asks (see Due).
+# What a change queues on a lead beside the answer to its asks (see Due): mails to the lead,
+# and messages to the owner (SNS) about the lead.
 WELCOME, INVITE = "welcome", "invite"
+OWNER_INVITED, OWNER_JOINED = "owner:invited", "owner:joined"
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,15 @@ class Lead:
     confirmed_at: datetime | None = None
     unsubscribed_at: datetime | None = None  # asked for no more mail; keeps its place
     consent: Consent | None = None
+    # The line (leads/store/line.py): set when the lead confirms.
+    seq: int | None = None  # its confirmation's number: 1, 2, 3, ...
+    score: int | None = None  # seq less REFERRAL_BOOST for each credited referral
+    credits: int = 0  # referrals credited to it
+    ref_code: str = ""  # its own referral code, to share
+    referred_by: str = ""  # the code it signed up with, if any
+    invited_at: datetime | None = None
+    invite_revoked: bool = False
+    joined_at: datetime | None = None
 
     @property
     def domain(self) -> str:
@@ -63,6 +76,18 @@ class Lead:
     @property
     def mail_stopped(self) -> bool:
         return self.unsubscribed_at is not None
+
+    @property
+    def waiting(self) -> bool:
+        """In the line: confirmed (mail stopped or not), not invited, joined or erased."""
+        return self.stage == CONFIRMED and self.seq is not None and self.score is not None
+
+    @property
+    def rank(self) -> int | None:
+        """Its rank in the line (leads/store/line.py) while waiting, else None."""
+        if not self.waiting or self.score is None or self.seq is None:
+            return None
+        return line.rank(self.score, self.seq)
 
 
 def tallies(lead: Lead | None) -> dict[str, int]:
@@ -111,6 +136,30 @@ class Due:
 
     def mailed_on(self, day: str) -> int:
         return self.mail_count if self.mail_day == day else 0
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """A referral that was not credited, and why (shown to staff, never to the joiner)."""
+
+    referrer: str
+    referee: str
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A waiting lead and its place in the line."""
+
+    place: int
+    lead: Lead
+
+
+@dataclass(frozen=True)
+class LinePage:
+    items: list[Placed]
+    next: str | None
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,14 @@ def lead(row: models.LeadRow) -> Lead:
         confirmed_at=row.confirmed_at,
         unsubscribed_at=row.unsubscribed_at,
         consent=consent,
+        seq=row.seq,
+        score=row.score,
+        credits=row.credits,
+        ref_code=row.ref_code or "",
+        referred_by=row.referred_by,
+        invited_at=row.invited_at,
+        invite_revoked=row.invite_revoked,
+        joined_at=row.joined_at,
     )
 
 

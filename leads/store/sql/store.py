@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from leads import models
+from leads import models, referrals
 from leads.store.base import (
+    PAGE_SIZE,
     InvalidCursor,
     LeadStore,
     StoreUnavailable,
@@ -20,6 +21,11 @@ from leads.store.base import (
 )
 from leads.store.records import (
     CONFIRMED,
+    INVITE,
+    INVITED,
+    JOINED,
+    OWNER_INVITED,
+    OWNER_JOINED,
     PENDING,
     WELCOME,
     Consent,
@@ -27,15 +33,19 @@ from leads.store.records import (
     DomainCount,
     Due,
     Lead,
+    LinePage,
     Page,
+    Placed,
     RebuildReport,
+    Withheld,
 )
-from leads.store.sql import counters, rows
+from leads.store.sql import counters, rows, search
+from leads.store.sql import line as sqlline
 from leads.store.sql.counters import summed
 
 _INSERT_LEAD = """
-INSERT INTO leads_lead (email, name, preview, domain, created_at, stage, asks, due)
-VALUES (%s, %s, %s, %s, %s, %s, 1, TRUE)
+INSERT INTO leads_lead (email, name, preview, domain, created_at, stage, referred_by, asks, due)
+VALUES (%s, %s, %s, %s, %s, %s, %s, 1, TRUE)
 ON CONFLICT (email) DO NOTHING
 """
 # A known address: the same transaction records an ask instead (the worker answers it).
@@ -49,7 +59,8 @@ class SqlLeadStore(LeadStore):
         # Plain SQL on the hot path: the ORM's create() costs more than the writes themselves,
         # and ON CONFLICT DO NOTHING tells a duplicate without an exception or a savepoint.
         created_at = connection.ops.adapt_datetimefield_value(lead.created_at)
-        params = (lead.email, lead.name, lead.preview, lead.domain, created_at, PENDING)
+        ref = lead.referred_by
+        params = (lead.email, lead.name, lead.preview, lead.domain, created_at, PENDING, ref)
         try:
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(_INSERT_LEAD, params)
@@ -81,8 +92,13 @@ class SqlLeadStore(LeadStore):
                     return None
                 old = rows.lead(row)
                 if change(row):
+                    row.rank = rows.lead(row).rank
                     row.save()
-                    counters.move(old, rows.lead(row))
+                    new = rows.lead(row)
+                    counters.move(old, new)
+                    sqlline.move(old, new)
+                    if old.stage == PENDING and new.stage == CONFIRMED:
+                        sqlline.credit(new, at=new.confirmed_at or timezone.now())
                 return rows.lead(row)
         except DatabaseError as e:
             raise StoreUnavailable(str(e)) from e
@@ -92,6 +108,8 @@ class SqlLeadStore(LeadStore):
             if row.stage != PENDING:
                 return False
             row.stage, row.confirmed_at, row.unsubscribed_at = CONFIRMED, at, None
+            row.seq = row.score = sqlline.next_seq()
+            row.ref_code = row.ref_code or sqlline.new_ref_code()
             rows.set_consent(row, consent)
             row.notify_due = True
             rows.set_queued(row, rows.queued(row) | {WELCOME})
@@ -128,7 +146,69 @@ class SqlLeadStore(LeadStore):
             deleted, _ = models.LeadRow.objects.filter(pk=row.pk).delete()
             if deleted:
                 counters.move(rows.lead(row), None)
+                sqlline.move(rows.lead(row), None)
+                sqlline.forget(email)
         return bool(deleted)
+
+    # --- the line -----------------------------------------------------------------------------
+    def invite(self, email: str, *, at: datetime) -> Lead | None:
+        def change(row: models.LeadRow) -> bool:
+            if not rows.lead(row).waiting or row.unsubscribed_at is not None:
+                return False
+            row.stage, row.invited_at, row.invite_revoked = INVITED, at, False
+            rows.set_queued(row, rows.queued(row) | {INVITE, OWNER_INVITED})
+            return True
+
+        return self._change(email, change)
+
+    def revoke_invite(self, email: str) -> bool:
+        revoked = models.LeadRow.objects.filter(email=email, stage=INVITED, invite_revoked=False)
+        return revoked.update(invite_revoked=True) == 1
+
+    def join(self, email: str, *, at: datetime) -> bool:
+        joined = False
+
+        def change(row: models.LeadRow) -> bool:
+            nonlocal joined
+            if row.stage != INVITED or row.invite_revoked:
+                return False
+            row.stage, row.joined_at, joined = JOINED, at, True
+            rows.set_queued(row, rows.queued(row) | {OWNER_JOINED})
+            return True
+
+        self._change(email, change)
+        return joined
+
+    def place(self, email: str) -> int | None:
+        found = self.get(email)
+        rank = found.rank if found else None
+        return None if rank is None else 1 + sqlline.ahead(rank)
+
+    def line(self, *, cursor: str | None = None, limit: int = PAGE_SIZE) -> LinePage:
+        waiting = models.LeadRow.objects.filter(stage=CONFIRMED, rank__isnull=False)
+        if cursor:
+            position = decode_cursor(cursor)
+            if not isinstance(position.get("r"), int):
+                raise InvalidCursor(cursor)
+            waiting = waiting.filter(rank__gt=position["r"])
+        found = [rows.lead(row) for row in waiting.order_by("rank")[: limit + 1]]
+        page, more = found[:limit], len(found) > limit
+        first = 1 + sqlline.ahead(page[0].rank) if page and page[0].rank is not None else 1
+        items = [Placed(first + i, lead) for i, lead in enumerate(page)]
+        next_cursor = encode_cursor({"r": page[-1].rank}) if more else None
+        return LinePage(items=items, next=next_cursor)
+
+    def referrer(self, code: str) -> Lead | None:
+        code = referrals.clean_code(code)
+        row = models.LeadRow.objects.filter(ref_code=code).first() if code else None
+        return rows.lead(row) if row else None
+
+    def top_referrers(self, limit: int = 20) -> list[Lead]:
+        found = models.LeadRow.objects.filter(credits__gt=0).order_by("-credits", "email")
+        return [rows.lead(row) for row in found[:limit]]
+
+    def withheld(self, limit: int = 50) -> list[Withheld]:
+        return sqlline.withheld(limit)
 
     # --- the outbox ---------------------------------------------------------------------------
     def outbox(
@@ -179,40 +259,9 @@ class SqlLeadStore(LeadStore):
         domain: str | None = None,
         preview: bool | None = None,
         cursor: str | None = None,
-        limit: int = 50,
+        limit: int = PAGE_SIZE,
     ) -> Page:
-        found_rows = models.LeadRow.objects.order_by("-created_at", "-email")
-        if domain is not None:
-            found_rows = found_rows.filter(domain=domain)
-        if preview is not None:
-            found_rows = found_rows.filter(preview=preview)
-        if cursor:
-            created_at, email = self._position(cursor)
-            found_rows = found_rows.filter(
-                Q(created_at__lt=created_at) | Q(created_at=created_at, email__lt=email)
-            )
-        found = [rows.lead(row) for row in found_rows[: limit + 1]]
-        if len(found) <= limit:
-            return Page(items=found, next=None)
-        last = found[limit - 1]
-        position = {"t": last.created_at.isoformat(), "e": last.email}
-        return Page(items=found[:limit], next=encode_cursor(position))
-
-    @staticmethod
-    def _position(cursor: str) -> tuple[datetime, str]:
-        position = decode_cursor(cursor)
-        try:
-            created_at = datetime.fromisoformat(position["t"])
-            email = position["e"]
-            # Both must survive the trip to the database: a time in range once in UTC (0001-01-01
-            # at +14:00 is not), and text that encodes (a lone surrogate does not).
-            if created_at.tzinfo is None or not isinstance(email, str):
-                raise ValueError
-            created_at = created_at.astimezone(UTC)
-            email.encode()
-        except (KeyError, TypeError, ValueError, OverflowError):
-            raise InvalidCursor(cursor) from None
-        return created_at, email
+        return search.search(domain=domain, preview=preview, cursor=cursor, limit=limit)
 
     def domain_counts(self) -> list[DomainCount]:
         return [DomainCount(domain=r.pop("key"), **r) for r in summed("domain")]
@@ -242,4 +291,6 @@ class SqlLeadStore(LeadStore):
         return [f"SQL tables {tables}: migrated"]
 
     def rebuild_counts(self) -> RebuildReport:
-        return counters.rebuild()
+        with transaction.atomic():
+            sqlline.rebuild()
+            return counters.rebuild()
