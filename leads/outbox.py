@@ -11,7 +11,7 @@ the process's one Mailer (paced to SES's rate, see leads/mailer.py) and marks wh
 - Queued mails go once each: the welcome. The invitation stays queued until the line (issue
   14) gives it its code: see SENDABLE.
 - A lead whose mail is stopped, or stored before confirmation existed, gets nothing; what is
-  due for it is marked, dropped.
+  due for it is marked, dropped (the owner's messages about it are not mail: left alone).
 
 Sent, then marked: a crash between the two sends that mail once more, and never loses one.
 A Rejected address is marked as if sent (it will never take mail) and the round goes on; a
@@ -36,7 +36,7 @@ from django.utils.crypto import salted_hmac
 from leads import links, mail
 from leads.mailer import Mailer, RetryLater, Sent
 from leads.store import Due, Lead, get_store
-from leads.store.records import LEGACY, PENDING, WELCOME
+from leads.store.records import INVITE, LEGACY, PENDING, WELCOME
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +44,9 @@ ANSWERS_PER_DAY = 3
 # Queued kinds this module can build. INVITE needs the invitation's code, which the store does
 # not hand out yet: once it does, build it in message() and add it here.
 SENDABLE = frozenset({WELCOME})
+# The queued kinds that are mail to the lead; the others (OWNER_INVITED, ...) are messages to
+# the owner, which go whether or not the lead's mail is stopped, and are not this module's.
+MAIL = frozenset({WELCOME, INVITE})
 BATCH = 100  # leads read from the outbox at a time
 # A page of leads that only await the owner's notification (the notify loop's) is looked past
 # by reading twice as many, up to this many: SNS down must not hold the mail back.
@@ -132,7 +135,7 @@ class Outbox:
         lead, today = due.lead, self.now().astimezone(UTC).date().isoformat()
         if lead.mail_stopped or lead.status == LEGACY:
             done.dropped += 1
-            self._mark(due, today, mailed=False, kinds=due.mail)
+            self._mark(due, today, mailed=False, kinds=due.mail & MAIL)
             return None
         if WELCOME in due.mail:  # also the answer to every ask so far
             return self._send(WELCOME, due, today, done, kinds=frozenset({WELCOME}))
@@ -202,5 +205,5 @@ class Outbox:
 def _owed(due: Due) -> bool:
     """Whether this round has anything to do for `due` (the notification is not ours)."""
     if due.lead.mail_stopped or due.lead.status == LEGACY:
-        return due.unanswered or bool(due.mail)
+        return due.unanswered or bool(due.mail & MAIL)
     return due.unanswered or bool(due.mail & SENDABLE)

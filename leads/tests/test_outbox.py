@@ -15,6 +15,7 @@ from leads import links, outbox
 from leads.mailer import Mailer
 from leads.outbox import Outbox
 from leads.store import LeadStore
+from leads.store.records import INVITE, OWNER_JOINED
 from leads.tests.factories import T0, confirmed, lead
 from leads.tests.ses_outbox import SENDER, SesOutbox
 from waitlist.mailurl import SES
@@ -230,6 +231,33 @@ class TestTheOutboxIndex:
         stop.set()
         assert worker().send_due(stop=stop).sent == 0
         assert received(ses) == []
+
+
+# The line is on SQL first (DynamoDB follows): invitations run on that backend until then.
+@pytest.mark.parametrize("store", ["sql"], indirect=True)
+class TestInvitations:
+    def test_the_invitation_waits_for_its_code_and_holds_nothing_back(self, store, ses):
+        store.add(lead("ann@x.com"))
+        confirmed(store, "ann@x.com")
+        worker().send_due()
+        store.invite("ann@x.com", at=T0)
+        store.add(lead("bob@x.com", minutes=1))
+        assert worker().send_due(batch=1).sent == 1
+        assert received(ses) == [("ann@x.com", "welcome"), ("bob@x.com", "confirm")]
+        (due,) = [d for d in store.outbox() if d.lead.email == "ann@x.com"]
+        assert INVITE in due.mail  # queued until the line's mail can be built
+
+    def test_stopping_mail_leaves_the_owners_messages_alone(self, store, ses):
+        store.add(lead("ann@x.com"))
+        confirmed(store, "ann@x.com")
+        store.invite("ann@x.com", at=T0)
+        store.unsubscribe("ann@x.com", at=T0)  # no more mail: the invitation's code still works
+        assert store.join("ann@x.com", at=T0) is True  # the owner is told
+        store.ask("ann@x.com")
+        assert worker().send_due().dropped == 1
+        assert received(ses) == []
+        (due,) = [d for d in store.outbox() if d.lead.email == "ann@x.com"]
+        assert due.mail == {OWNER_JOINED} and not due.unanswered
 
 
 def test_the_day_is_utcs(store, ses):
