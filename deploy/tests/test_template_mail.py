@@ -10,6 +10,7 @@ from deploy.tests.conftest import (
     conditions,
     container,
     evaluate,
+    props,
     resolve,
     statements,
 )
@@ -136,3 +137,18 @@ class TestWorkerMailSettings:
             values = {"MailIdentity": "", "MailConfigurationSet": "", **given}
             assert evaluate(rule["RuleCondition"], values) is applies
             assert evaluate(assertion["Assert"], values) is holds
+
+
+class TestWorkerSize:
+    def test_its_cpu_is_a_parameter_with_the_memory_fargate_pairs_it_with(self, template):
+        worker = props(template, "WorkerTaskDefinition")
+        assert worker["Cpu"] == {"Ref": "WorkerCpu"}
+        assert worker["Memory"] == {"Fn::FindInMap": ["WorkerMemory", {"Ref": "WorkerCpu"}, "MB"]}
+        sizes = template["Mappings"]["WorkerMemory"]
+        allowed = template["Parameters"]["WorkerCpu"]["AllowedValues"]
+        assert {cpu: sizes[cpu]["MB"] for cpu in allowed} == {
+            "256": "512",
+            "512": "1024",
+            "1024": "2048",
+        }
+        assert template["Parameters"]["WorkerCpu"]["Default"] == "256"
