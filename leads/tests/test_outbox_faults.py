@@ -129,7 +129,7 @@ class TestCrash:
 
 
 class TestRefused:
-    def test_a_refused_address_is_marked_and_the_others_go(self, store, faulty, ses):
+    def test_a_refused_address_is_marked_and_the_others_go(self, store, faulty, ses, caplog):
         for i, email in enumerate(["ann@x.com", "bad@y.com", "bob@x.com"]):
             store.add(lead(email, minutes=i))
         proxy = faulty(lambda to, call: not_verified(to[0]) if to == ["bad@y.com"] else None)
@@ -138,6 +138,7 @@ class TestRefused:
         assert [to for to, _ in received(ses)] == ["ann@x.com", "bob@x.com"]
         assert owed(store) == []
         assert worker().send_due().sent == 0 and proxy.sends == 3  # not tried again
+        assert "not verified" in caplog.text and "bad@y.com" not in caplog.text  # why, not whom
 
     def test_an_unverified_sender_drops_nothing(self, three, ses, settings):
         # moto refuses a From with no identity, as SES does: the settings' fault, every mail's.
