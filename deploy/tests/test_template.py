@@ -48,9 +48,9 @@ class TestTables:
         assert indexes == {
             name: [
                 {"AttributeName": key, "KeyType": "HASH"},
-                {"AttributeName": "sort_key", "KeyType": "RANGE"},
+                {"AttributeName": sort, "KeyType": "RANGE"},
             ]
-            for name, key in INDEXES.items()
+            for name, (key, sort) in INDEXES.items()
         }
         assert [k["AttributeName"] for k in props(template, "CountersTable")["KeySchema"]] == [
             "kind",

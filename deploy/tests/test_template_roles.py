@@ -7,9 +7,11 @@ from deploy.tests.conftest import actions, container, props, statements
 
 class TestRoles:
     def test_it_lets_the_web_role_do_only_what_requests_do(self, template):
-        # No PutItem (a signup is an UpdateItem), no sns:Publish (the worker notifies).
+        # No sns:Publish (the worker notifies) and no Scan; BatchGetItem reads a place's nodes.
         assert actions(template, "WebTaskRole") == {
             "dynamodb:GetItem",
+            "dynamodb:BatchGetItem",
+            "dynamodb:PutItem",
             "dynamodb:UpdateItem",
             "dynamodb:DeleteItem",
             "dynamodb:Query",
@@ -17,26 +19,14 @@ class TestRoles:
 
     def test_it_never_lets_the_web_role_scan_or_manage_tables(self, template):
         granted = actions(template, "WebTaskRole")
-        assert not any(re.search(r"Scan|\*|Table|Batch", action) for action in granted)
+        assert not any(re.search(r"Scan|\*|Table|BatchWrite", action) for action in granted)
 
-    def test_it_scopes_the_web_role_to_one_lead_the_indexes_and_the_counters(self, template):
-        # It changes one lead at a time, and never a counter: the worker counts.
-        assert statements(template, "WebTaskRole") == [
-            {
-                "Sid": "OneLead",
-                "Effect": "Allow",
-                "Action": ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
-                "Resource": {"Fn::GetAtt": ["LeadsTable", "Arn"]},
-            },
-            {
-                "Sid": "ListsAndCounts",
-                "Effect": "Allow",
-                "Action": "dynamodb:Query",
-                "Resource": [
-                    {"Fn::Sub": "${LeadsTable.Arn}/index/*"},
-                    {"Fn::GetAtt": ["CountersTable", "Arn"]},
-                ],
-            },
+    def test_it_scopes_the_web_role_to_the_two_tables_and_the_indexes(self, template):
+        (dynamo,) = statements(template, "WebTaskRole")
+        assert dynamo["Resource"] == [
+            {"Fn::GetAtt": ["LeadsTable", "Arn"]},
+            {"Fn::Sub": "${LeadsTable.Arn}/index/*"},
+            {"Fn::GetAtt": ["CountersTable", "Arn"]},
         ]
 
     def test_it_lets_the_maintenance_role_scan_but_not_manage_tables(self, template):
@@ -91,16 +81,21 @@ class TestWorkerRole:
                 {"Fn::Sub": "${LeadsTable.Arn}/stream/*"},
             ),
             "MoveTheCounters": (["dynamodb:Query", "dynamodb:UpdateItem"], counters),
-            "ReadTheOutbox": (["dynamodb:Query"], {"Fn::Sub": "${LeadsTable.Arn}/index/pending"}),
-            "MarkTheOutbox": (["dynamodb:UpdateItem"], leads),
+            "DecideCredits": (
+                ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"],
+                counters,
+            ),
+            "ReadReferrers": (["dynamodb:GetItem"], leads),
+            "FindPending": (["dynamodb:Query"], {"Fn::Sub": "${LeadsTable.Arn}/index/pending"}),
+            "MarkNotified": (["dynamodb:UpdateItem"], leads),
             "Notify": (["sns:Publish"], {"Ref": "SignupTopic"}),
         }
         assert all(s["Effect"] == "Allow" and "Condition" not in s for s in by_sid.values())
 
     def test_it_never_lets_the_worker_write_or_scan_leads_or_manage_tables(self, template):
         granted = actions(template, "WorkerTaskRole")
-        assert not [
-            a for a in granted if re.search(r"Scan|Put|Delete|Batch|\*|Create|Update.*Table", a)
-        ]
+        assert not [a for a in granted if re.search(r"Scan|Batch|\*|Create|Update.*Table", a)]
+        on_leads = [s for s in statements(template, "WorkerTaskRole") if "LeadsTable" in str(s)]
+        assert not [s for s in on_leads if re.search(r"Put|Delete", str(s["Action"]))]
         assert {a for a in granted if a.endswith("Table")} == {"dynamodb:DescribeTable"}
         assert "sns:Publish" not in actions(template, "WebTaskRole")

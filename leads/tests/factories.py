@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth.models import User
@@ -13,9 +14,10 @@ T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 CONSENT = Consent(text="I want in.", version="1", ip="192.0.2.7", user_agent="pytest")
 
 
-def confirmed(store: LeadStore, email: str, *, at: datetime = T0) -> Lead:
+def confirmed(store: LeadStore, email: str, *, at: datetime = T0, ip: str = "") -> Lead:
     """Confirm the stored lead `email` (as its link's button would) and return it."""
-    found = store.confirm(email, consent=CONSENT, at=at)
+    consent = replace(CONSENT, ip=ip) if ip else CONSENT
+    found = store.confirm(email, consent=consent, at=at)
     assert found is not None
     return found
 

@@ -36,7 +36,7 @@ class TestCreateTables:
     def test_it_creates_both_tables_and_is_safe_to_rerun(self, names):
         client, leads, counters = names
         assert run() == [
-            f"created table {leads} with indexes by-domain, by-day, pending",
+            f"created table {leads} with indexes by-domain, by-day, pending, line",
             f"created table {counters}",
         ]
         assert run() == [f"table {leads} exists", f"table {counters} exists"]
@@ -62,6 +62,7 @@ class TestCreateTables:
             f"added index by-domain to {leads}",
             f"added index by-day to {leads}",
             f"added index pending to {leads}",
+            f"added index line to {leads}",
             f"created table {counters}",
         ]
         item = client.get_item(TableName=leads, Key={"email": {"S": "ann@x.com"}})["Item"]

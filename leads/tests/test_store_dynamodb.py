@@ -170,7 +170,7 @@ class TestItemShape:
         with pytest.raises(KeyError):
             raw_item(store, "nobody@x.com")
 
-    def test_setup_makes_the_three_indexes_on_demand(self, store):
+    def test_setup_makes_the_four_indexes_on_demand(self, store):
         table = store.client.boto.describe_table(TableName=store.leads_table)["Table"]
         indexes = {
             i["IndexName"]: [k["AttributeName"] for k in i["KeySchema"]]
@@ -180,6 +180,7 @@ class TestItemShape:
             "by-domain": ["domain", "sort_key"],
             "by-day": ["day", "sort_key"],
             "pending": ["pending", "sort_key"],
+            "line": ["waiting", "rank"],
         }
         assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
         assert store.setup() == [

@@ -11,8 +11,7 @@ from leads import referrals
 from leads.store import Consent
 from leads.tests.factories import T0, lead
 
-# DynamoDB follows in the next commit.
-pytestmark = [pytest.mark.postgres, pytest.mark.parametrize("store", ["sql"], indirect=True)]
+pytestmark = pytest.mark.postgres
 
 
 def join_line(store, email, *, ref="", ip="192.0.2.7", minutes=0):

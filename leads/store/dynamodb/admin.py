@@ -28,12 +28,12 @@ STREAM = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
 STREAM_DELAY = 1.0
 
 
-def _index(name: str, partition_key: str, throughput: dict | None) -> dict[str, Any]:
+def _index(name: str, keys: tuple[str, str], throughput: dict | None) -> dict[str, Any]:
     index: dict[str, Any] = {
         "IndexName": name,
         "KeySchema": [
-            {"AttributeName": partition_key, "KeyType": "HASH"},
-            {"AttributeName": "sort_key", "KeyType": "RANGE"},
+            {"AttributeName": keys[0], "KeyType": "HASH"},
+            {"AttributeName": keys[1], "KeyType": "RANGE"},
         ],
         "Projection": {"ProjectionType": "ALL"},
     }
@@ -80,7 +80,9 @@ def create_tables(client: DynamoClient, tables: Tables) -> list[str]:
             "create_table",
             TableName=tables.leads,
             KeySchema=[{"AttributeName": "email", "KeyType": "HASH"}],
-            AttributeDefinitions=_attributes("email", "sort_key", *INDEXES.values()),
+            AttributeDefinitions=_attributes(
+                "email", *sorted({name for keys in INDEXES.values() for name in keys})
+            ),
             GlobalSecondaryIndexes=[_index(n, key, None) for n, key in INDEXES.items()],
             BillingMode="PAY_PER_REQUEST",
             StreamSpecification=STREAM,
@@ -110,7 +112,7 @@ def create_tables(client: DynamoClient, tables: Tables) -> list[str]:
         client.call(
             "update_table",
             TableName=tables.leads,
-            AttributeDefinitions=_attributes(key, "sort_key"),
+            AttributeDefinitions=_attributes(*key),
             GlobalSecondaryIndexUpdates=[{"Create": _index(name, key, throughput)}],
         )
         _wait_active(client, tables.leads)

@@ -8,6 +8,12 @@ a day over four partitions. Global secondary indexes: `by-domain` (domain, sort_
 (day, sort_key), `pending` (pending, sort_key). The table's stream (new and old images) feeds
 the counters.
 
+The line (leads/store/line.py): `seq`, `score`, `credits` (numbers), `ref_code`, `referred_by`,
+and while waiting `waiting` ("yes") and `rank` (16 hexadecimal digits): the sparse `line` index
+(waiting, rank). `credit` holds the referral code of a confirmation whose credit is not decided
+yet (the outbox holds it, and `settle()` decides it). Invitations: `invited_at`,
+`invite_revoked`, `joined_at`.
+
 Confirmation (leads.store.records): `stage` (absent on leads stored before it existed),
 `confirmed_at`, `unsubscribed_at`, `consent` (a map: text, version, ip, agent). The outbox is on
 the lead's own item: `notify` (while the owner's notification is unsent), `asks` and `answered`
@@ -29,6 +35,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from leads.store import line
 from leads.store.base import InvalidCursor, preview_word
 from leads.store.records import Consent, Due, Lead, tally_change
 
@@ -41,8 +48,18 @@ class Tables:
     counters: str
 
 
-BY_DOMAIN, BY_DAY, PENDING = "by-domain", "by-day", "pending"
-INDEXES = {BY_DOMAIN: "domain", BY_DAY: "day", PENDING: "pending"}  # index -> partition key
+BY_DOMAIN, BY_DAY, PENDING, LINE = "by-domain", "by-day", "pending", "line"
+# index -> (partition key, sort key)
+INDEXES = {
+    BY_DOMAIN: ("domain", "sort_key"),
+    BY_DAY: ("day", "sort_key"),
+    PENDING: ("pending", "sort_key"),
+    LINE: ("waiting", "rank"),  # sparse: only waiting leads, in line order
+}
+WAITING = "yes"
+# Kinds of the counters table's items beside the counters: a referral code's owner, the line's
+# confirmation numbers, a referrer's credits of a day, the top referrers, withheld credits.
+REF, SEQUENCE, CREDITS, TOP, WITHHELD = "ref", "seq", "credits", "top", "withheld"
 # Every signup enters the sparse `pending` index and leaves it when notified: one partition
 # would take two index writes per signup, past DynamoDB's 1,000 a second on launch day. Spread
 # over 16 partitions ("yes" is the first, and what earlier versions wrote), each takes 1/16.
@@ -110,6 +127,22 @@ def lead_item(lead: Lead) -> Item:
             item[name] = {"S": timestamp(moment)}
     if lead.consent is not None:
         item["consent"] = consent_value(lead.consent)
+    for name in ("seq", "score"):
+        if getattr(lead, name) is not None:
+            item[name] = {"N": str(getattr(lead, name))}
+    if lead.credits:
+        item["credits"] = {"N": str(lead.credits)}
+    for name in ("ref_code", "referred_by"):
+        if getattr(lead, name):
+            item[name] = {"S": getattr(lead, name)}
+    for name in ("invited_at", "joined_at"):
+        moment = getattr(lead, name)
+        if moment is not None:
+            item[name] = {"S": timestamp(moment)}
+    if lead.invite_revoked:
+        item["invite_revoked"] = {"BOOL": True}
+    if lead.rank is not None:
+        item |= {"waiting": {"S": WAITING}, "rank": {"S": line.rank_text(lead.rank)}}
     return item
 
 
@@ -151,7 +184,19 @@ def item_lead(item: Item) -> Lead:
         confirmed_at=_moment(item, "confirmed_at"),
         unsubscribed_at=_moment(item, "unsubscribed_at"),
         consent=consent,
+        seq=_maybe_number(item, "seq"),
+        score=_maybe_number(item, "score"),
+        credits=_number(item, "credits"),
+        ref_code=item.get("ref_code", {}).get("S", ""),
+        referred_by=item.get("referred_by", {}).get("S", ""),
+        invited_at=_moment(item, "invited_at"),
+        invite_revoked=item.get("invite_revoked", {}).get("BOOL", False),
+        joined_at=_moment(item, "joined_at"),
     )
+
+
+def _maybe_number(item: Item, name: str) -> int | None:
+    return int(item[name]["N"]) if name in item else None
 
 
 def notify_due(item: Item) -> bool:
@@ -204,6 +249,12 @@ def counter_deltas(old: Item | None, new: Item | None) -> dict[CounterKey, Figur
                     continue
                 moved = deltas.setdefault(key, {})
                 moved[name] = moved.get(name, 0) + n
+    # The line's tree (leads/store/line.py): the counts on the paths of its ranks before and after.
+    ranks = [
+        item_lead(item).rank if item is not None and counted(item) else None for item in (old, new)
+    ]
+    for node, digits in line.moves(ranks[0], ranks[1]).items():
+        deltas[("line", node)] = {f"d{digit:x}": n for digit, n in digits.items()}
     return {
         key: {name: n for name, n in moved.items() if n}
         for key, moved in deltas.items()

@@ -26,7 +26,7 @@ from leads.store.dynamodb.items import (
 from leads.store.records import Due
 
 _NO_ASKS = "(attribute_not_exists(asks) OR answered >= asks)"
-_NOTHING_QUEUED = "attribute_not_exists(mail)"
+_NOTHING_QUEUED = "attribute_not_exists(mail) AND attribute_not_exists(credit)"
 _NO_NOTIFY = "attribute_not_exists(notify)"
 _NOTIFY_DUE = "(attribute_exists(notify) OR attribute_not_exists(stage))"
 
@@ -39,6 +39,19 @@ def read(
     notify_only: bool,
     before: datetime | None,
 ) -> list[Due]:
+    only = _NOTIFY_DUE if notify_only else None
+    return [item_due(item) for item in items(client, tables, limit, only=only, before=before)]
+
+
+def items(
+    client: DynamoClient,
+    tables: Tables,
+    limit: int,
+    *,
+    only: str | None = None,
+    before: datetime | None = None,
+) -> list[Item]:
+    """The outbox's items, oldest signup first; `only`: a filter expression on them."""
     # The oldest of each partition, merged: a share of `limit` each, so that a round reads
     # about `limit` items however long the backlog (a lead left out comes next round).
     share = math.ceil(max(1, limit) / PENDING_SHARDS) + 1
@@ -58,11 +71,11 @@ def read(
         }
         if before is not None:
             params["ExpressionAttributeValues"][":before"] = {"S": timestamp(before)}
-        if notify_only:
-            params["FilterExpression"] = _NOTIFY_DUE
+        if only:
+            params["FilterExpression"] = only
         found += client.call("query", **params)["Items"]
     found.sort(key=lambda item: item["sort_key"]["S"])
-    return [item_due(item) for item in found[: max(1, limit)]]
+    return found[: max(1, limit)]
 
 
 def _mark(

@@ -14,13 +14,15 @@ from typing import Any
 
 from django.conf import settings
 
+from leads import referrals
 from leads.store.base import (
     PAGE_SIZE,
     LeadStore,
     StoreUnavailable,
     preview_word,
 )
-from leads.store.dynamodb import admin, changes, lab, outbox, search, tally
+from leads.store.dynamodb import admin, changes, credits, lab, outbox, search, tally
+from leads.store.dynamodb import line as dynamoline
 from leads.store.dynamodb.client import ATTEMPTS, DynamoClient
 from leads.store.dynamodb.items import Item, Tables, item_lead
 from leads.store.records import (
@@ -31,8 +33,10 @@ from leads.store.records import (
     DomainCount,
     Due,
     Lead,
+    LinePage,
     Page,
     RebuildReport,
+    Withheld,
 )
 
 
@@ -95,6 +99,7 @@ class DynamoLeadStore(LeadStore):
             else:  # written by the lab and not yet adopted: nothing counted it, nothing to lower
                 delete["ConditionExpression"] = lab.UNADOPTED
             if self.client.transact([{"Delete": delete}]):
+                credits.forget(self.client, self.tables, item)
                 return True
         raise StoreUnavailable("DynamoDB: the lead kept changing while it was being erased")
 
@@ -173,6 +178,43 @@ class DynamoLeadStore(LeadStore):
 
     def settle(self) -> None:
         tally.settle(self.client, self.tables)
+        # A credit moves its referrer in the line: the tally reads that change next.
+        if credits.settle(self.client, self.tables):
+            tally.settle(self.client, self.tables)
+
+    # --- the line -----------------------------------------------------------------------------
+    def place(self, email: str) -> int | None:
+        found = self.get(email)
+        rank = found.rank if found else None
+        return None if rank is None else 1 + dynamoline.ahead(self.client, self.tables, rank)
+
+    def line(self, *, cursor: str | None = None, limit: int = PAGE_SIZE) -> LinePage:
+        limit = max(1, min(limit, self.max_page_size))
+        return dynamoline.page(self.client, self.tables, cursor, limit)
+
+    def referrer(self, code: str) -> Lead | None:
+        code = referrals.clean_code(code)
+        owner = dynamoline.owner_of(self.client, self.tables, code) if code else None
+        return self.get(owner) if owner else None
+
+    def top_referrers(self, limit: int = 20) -> list[Lead]:
+        found = [self.get(email) for email in dynamoline.top(self.client, self.tables, limit)]
+        return [lead for lead in found if lead is not None]
+
+    def withheld(self, limit: int = 50) -> list[Withheld]:
+        return dynamoline.withheld(self.client, self.tables, limit)
+
+    def invite(self, email: str, *, at: datetime) -> Lead | None:
+        if not email:
+            return None
+        changed = dynamoline.invite(self.client, self.tables, email, at)
+        return item_lead(changed) if changed is not None else self.get(email)
+
+    def revoke_invite(self, email: str) -> bool:
+        return bool(email) and dynamoline.revoke(self.client, self.tables, email)
+
+    def join(self, email: str, *, at: datetime) -> bool:
+        return bool(email) and dynamoline.join(self.client, self.tables, email, at)
 
     def counts_as_of(self) -> datetime | None:
         return tally.counts_as_of(self.client, self.tables)
