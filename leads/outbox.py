@@ -8,8 +8,8 @@ the process's one Mailer (paced to SES's rate, see leads/mailer.py) and marks wh
   the confirmation while it is pending, "you are already on the list" once it is confirmed,
   invited or joined, or the welcome when one is queued beside them. At most ANSWERS_PER_DAY
   answers go to an address in a UTC day; past that its asks are marked answered, unmailed.
-- Queued mails go once each: the welcome. The invitation stays queued until the line (issue
-  14) gives it its code: see SENDABLE.
+- Queued mails go once each: the welcome, and the invitation with its code (leads/invites.py)
+  while it can still be redeemed; a revoked, expired or redeemed one is dropped unsent.
 - A lead whose mail is stopped, or stored before confirmation existed, gets nothing; what is
   due for it is marked, dropped (the owner's messages about it are not mail: left alone).
 
@@ -33,17 +33,14 @@ from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from leads import links, mail
+from leads import invites, links, mail
 from leads.mailer import Mailer, RetryLater, Sent
 from leads.store import Due, Lead, get_store
-from leads.store.records import INVITE, LEGACY, PENDING, WELCOME
+from leads.store.records import INVITE, INVITED, LEGACY, PENDING, WELCOME
 
 logger = logging.getLogger(__name__)
 
 ANSWERS_PER_DAY = 3
-# Queued kinds this module can build. INVITE needs the invitation's code, which the store does
-# not hand out yet: once it does, build it in message() and add it here.
-SENDABLE = frozenset({WELCOME})
 # The queued kinds that are mail to the lead; the others (OWNER_INVITED, ...) are messages to
 # the owner, which go whether or not the lead's mail is stopped, and are not this module's.
 MAIL = frozenset({WELCOME, INVITE})
@@ -85,7 +82,11 @@ def message(kind: str, lead: Lead) -> EmailMultiAlternatives:
             "expires_days": settings.CONFIRM_LINK_DAYS,
         }
     elif kind == WELCOME:
-        context |= {"name": lead.name, "place": None}  # the line (issue 14) gives the place
+        # place: the line's (store.place) would cost the worker a read of its nodes a mail.
+        context |= {"name": lead.name, "place": None}
+    elif kind == INVITE:
+        code, days = invites.code_for(lead), settings.INVITE_DAYS
+        context |= {"name": lead.name, "code": code, "expires_days": days}
     unsubscribe_url = links.url(lead, links.UNSUBSCRIBE)
     return mail.build(kind, to=lead.email, context=context, unsubscribe_url=unsubscribe_url)
 
@@ -132,15 +133,22 @@ class Outbox:
         return done
 
     def _handle(self, due: Due, done: Round) -> RetryLater | None:
-        lead, today = due.lead, self.now().astimezone(UTC).date().isoformat()
+        lead, now = due.lead, self.now()
+        today = now.astimezone(UTC).date().isoformat()
         if lead.mail_stopped or lead.status == LEGACY:
             done.dropped += 1
             self._mark(due, today, mailed=False, kinds=due.mail & MAIL)
             return None
-        if WELCOME in due.mail:  # also the answer to every ask so far
-            return self._send(WELCOME, due, today, done, kinds=frozenset({WELCOME}))
+        if INVITE in due.mail and not _redeemable(lead, now):
+            done.dropped += 1
+            self._mark(due, today, mailed=False, kinds={INVITE}, answer=False)
+            due = replace(due, mail=due.mail - {INVITE})
+        # A queued mail is also the answer to every ask so far.
+        for kind in (WELCOME, INVITE):
+            if kind in due.mail:
+                return self._send(kind, due, today, done, kinds=frozenset({kind}))
         if not due.unanswered:
-            return None  # queued mail that cannot be built yet (SENDABLE)
+            return None
         if due.mailed_on(today) >= ANSWERS_PER_DAY:
             mailed = due.mailed_on(today)
             logger.info("Asks of %s answered unmailed: %d mails today", tag(lead.email), mailed)
@@ -164,12 +172,21 @@ class Outbox:
         self._mark(due, today, mailed=isinstance(outcome, Sent), kinds=kinds)
         return None
 
-    def _mark(self, due: Due, today: str, *, mailed: bool, kinds: frozenset[str]) -> None:
-        """Answer the asks (if any), then each of `kinds`: a crash in between sends a welcome
-        once more, rather than an "already" after it."""
+    def _mark(
+        self,
+        due: Due,
+        today: str,
+        *,
+        mailed: bool,
+        kinds: frozenset[str] | set[str],
+        answer: bool = True,
+    ) -> None:
+        """Answer the asks (if any, and `answer`), then each of `kinds`: a crash in between
+        sends a welcome once more, rather than an "already" after it."""
         store, email = get_store(), due.lead.email
         day, count = due.mail_day, due.mail_count
-        if due.unanswered:
+        answer = answer and due.unanswered
+        if answer:
             if not store.mark_answered(due, mailed=mailed, today=today):
                 # Someone answered meanwhile (a second worker): ours may have been a second mail.
                 logger.info("Asks of %s were answered twice", tag(email))
@@ -180,10 +197,10 @@ class Outbox:
         before = self.marks.get(email)
         self.marks[email] = _Marks(
             at=self.clock(),
-            answered=max(due.asks, due.answered),
+            answered=due.asks if answer else due.answered,
             mail_day=day,
             mail_count=count,
-            mailed=kinds | (before.mailed if before else frozenset()),
+            mailed=frozenset(kinds) | (before.mailed if before else frozenset()),
         )
 
     def _as_stored(self, due: Due) -> Due:
@@ -203,7 +220,13 @@ class Outbox:
 
 
 def _owed(due: Due) -> bool:
-    """Whether this round has anything to do for `due` (the notification is not ours)."""
-    if due.lead.mail_stopped or due.lead.status == LEGACY:
-        return due.unanswered or bool(due.mail & MAIL)
-    return due.unanswered or bool(due.mail & SENDABLE)
+    """Whether this round has anything to do for `due` (the owner's messages are not ours)."""
+    return due.unanswered or bool(due.mail & MAIL)
+
+
+def _redeemable(lead: Lead, now: datetime) -> bool:
+    """Whether the lead's invitation code still works: invited, not revoked, not expired."""
+    expires = invites.expires_at(lead)
+    return (
+        lead.status == INVITED and not lead.invite_revoked and expires is not None and now < expires
+    )

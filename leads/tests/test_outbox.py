@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from leads import links, outbox
+from leads import invites, links, outbox
 from leads.mailer import Mailer
 from leads.outbox import Outbox
 from leads.store import LeadStore
-from leads.store.records import INVITE, OWNER_JOINED
+from leads.store.records import OWNER_JOINED
 from leads.tests.factories import T0, confirmed, lead
 from leads.tests.ses_outbox import SENDER, SesOutbox
 from waitlist.mailurl import SES
@@ -24,6 +24,7 @@ SUBJECTS = {
     "confirm": "Confirm your email for Rocket Club",
     "already": "You are already on the Rocket Club waitlist",
     "welcome": "You are on the Rocket Club waitlist",
+    "invite": "Your invitation to Rocket Club",
 }
 
 
@@ -65,8 +66,8 @@ def received(ses: SesOutbox) -> list[tuple[str, str]]:
 
 
 def owed(store: LeadStore) -> list[str]:
-    """The leads the outbox still holds mail for (not just the owner's notification)."""
-    return [d.lead.email for d in store.outbox() if d.unanswered or d.mail]
+    """The leads the outbox still holds mail for (not just messages to the owner)."""
+    return [d.lead.email for d in store.outbox() if d.unanswered or d.mail & outbox.MAIL]
 
 
 class TestAnswers:
@@ -233,19 +234,31 @@ class TestTheOutboxIndex:
         assert received(ses) == []
 
 
-# The line is on SQL first (DynamoDB follows): invitations run on that backend until then.
-@pytest.mark.parametrize("store", ["sql"], indirect=True)
 class TestInvitations:
-    def test_the_invitation_waits_for_its_code_and_holds_nothing_back(self, store, ses):
+    def test_an_invitation_goes_once_with_its_code(self, store, ses):
         store.add(lead("ann@x.com"))
         confirmed(store, "ann@x.com")
         worker().send_due()
         store.invite("ann@x.com", at=T0)
-        store.add(lead("bob@x.com", minutes=1))
-        assert worker().send_due(batch=1).sent == 1
-        assert received(ses) == [("ann@x.com", "welcome"), ("bob@x.com", "confirm")]
-        (due,) = [d for d in store.outbox() if d.lead.email == "ann@x.com"]
-        assert INVITE in due.mail  # queued until the line's mail can be built
+        sender = worker()
+        assert sender.send_due().sent == 1
+        assert sender.send_due().sent == 0
+        (mail,) = ses.read()[1:]
+        assert mail["Subject"] == SUBJECTS["invite"]
+        code = invites.code_for(store.get("ann@x.com"))
+        assert f"Invitation code: {code}\n" in mail.get_body(("plain",)).get_content()
+        assert owed(store) == []
+
+    def test_a_revoked_or_expired_invitation_is_dropped_unsent(self, store, ses, settings):
+        for email in ("ann@x.com", "bob@x.com"):
+            store.add(lead(email))
+            confirmed(store, email)
+            store.invite(email, at=T0)
+        store.revoke_invite("ann@x.com")
+        later = T0 + timedelta(days=settings.INVITE_DAYS)
+        assert worker(later).send_due().dropped == 2
+        assert received(ses) == [("ann@x.com", "welcome"), ("bob@x.com", "welcome")]
+        assert owed(store) == []
 
     def test_stopping_mail_leaves_the_owners_messages_alone(self, store, ses):
         store.add(lead("ann@x.com"))
