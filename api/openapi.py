@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from leads.store import MAX_PAGE_SIZE, PREVIEW_WORDS
+from leads.store import COUNTED_STATUSES, MAX_PAGE_SIZE, PREVIEW_WORDS, STATUSES
 
 _ERROR = {
     "type": "object",
@@ -42,10 +42,56 @@ _LEAD = {
         "email": {"type": "string", "description": "Lower-cased; the domain in its ASCII form."},
         "preview": {"type": "boolean", "description": "Asked for preview access."},
         "created_at": {"type": "string", "format": "date-time", "description": "UTC."},
+        "status": {
+            "type": "string",
+            "enum": list(STATUSES),
+            "description": (
+                "legacy: stored before confirmation existed (never mailed); pending: has not "
+                "confirmed yet; confirmed; unsubscribed: a pending or confirmed lead who stopped "
+                "all mail (it keeps its place); invited; joined."
+            ),
+        },
+        "confirmed_at": {
+            "type": ["string", "null"],
+            "format": "date-time",
+            "description": "UTC; null if the lead never confirmed.",
+        },
     },
-    "required": ["name", "email", "preview", "created_at"],
+    "required": ["name", "email", "preview", "created_at", "status", "confirmed_at"],
     "additionalProperties": False,
 }
+
+# The counters keep no figure of legacy leads (see the note): a script works them out.
+_STATUS_FIGURES = {
+    status: {"type": "integer", "minimum": 0, "description": f"Leads whose status is {status}."}
+    for status in COUNTED_STATUSES
+}
+_LEGACY_NOTE = (
+    " `total` counts every stored lead; legacy leads (stored before confirmation existed) "
+    f"are `total` minus the status figures ({', '.join(COUNTED_STATUSES)})."
+)
+
+
+def _count(key: dict[str, Any], *, description: str, preview: bool) -> dict[str, Any]:
+    """A count object: its key (domain or day), total, preview_yes where kept, the figures."""
+    properties = {
+        **key,
+        "total": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "Every lead, whatever its status.",
+        },
+    }
+    if preview:
+        properties["preview_yes"] = {"type": "integer", "minimum": 0}
+    properties |= _STATUS_FIGURES
+    return {
+        "type": "object",
+        "description": description + _LEGACY_NOTE,
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
 
 
 def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -104,7 +150,7 @@ def document() -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {
             "title": "Waitlist staff API",
-            "version": "1.0.0",
+            "version": "1.1.0",
             "description": (
                 "Read-only JSON for staff and their scripts. Every endpoint needs a signed-in "
                 "staff session (sign in at /accounts/login/ and send the `sessionid` cookie) or "
@@ -122,14 +168,15 @@ def document() -> dict[str, Any]:
                 bad=True,
             ),
             "/api/domains": _get(
-                "Leads per email domain with the preview split, from the counters",
+                "Leads per email domain with the preview split and the status figures, from "
+                "the counters",
                 _json(
                     "Every domain with at least one lead, sorted by domain.",
                     {"type": "array", "items": {"$ref": "#/components/schemas/DomainCount"}},
                 ),
             ),
             "/api/daily": _get(
-                "Signups per UTC day, from the counters",
+                "Signups per UTC day with the status figures, from the counters",
                 _json(
                     "Every day with at least one signup, oldest first.",
                     {"type": "array", "items": {"$ref": "#/components/schemas/DayCount"}},
@@ -167,25 +214,16 @@ def document() -> dict[str, Any]:
                     "required": ["items", "next"],
                     "additionalProperties": False,
                 },
-                "DomainCount": {
-                    "type": "object",
-                    "properties": {
-                        "domain": {"type": "string"},
-                        "total": {"type": "integer", "minimum": 1},
-                        "preview_yes": {"type": "integer", "minimum": 0},
-                    },
-                    "required": ["domain", "total", "preview_yes"],
-                    "additionalProperties": False,
-                },
-                "DayCount": {
-                    "type": "object",
-                    "properties": {
-                        "day": {"type": "string", "format": "date"},
-                        "total": {"type": "integer", "minimum": 1},
-                    },
-                    "required": ["day", "total"],
-                    "additionalProperties": False,
-                },
+                "DomainCount": _count(
+                    {"domain": {"type": "string"}},
+                    description="The leads of one email domain, from its counter.",
+                    preview=True,
+                ),
+                "DayCount": _count(
+                    {"day": {"type": "string", "format": "date"}},
+                    description="The leads who signed up on one UTC day, from its counter.",
+                    preview=False,
+                ),
                 "Error": _ERROR,
                 "ValidationErrors": _VALIDATION_ERRORS,
             },

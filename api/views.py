@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
 from api import openapi
 from api.decorators import staff_required_api
 from leads.forms import LeadFilterForm
-from leads.store import PAGE_SIZE, InvalidCursor, Lead, get_store
+from leads.store import (
+    COUNTED_STATUSES,
+    PAGE_SIZE,
+    DayCount,
+    DomainCount,
+    InvalidCursor,
+    Lead,
+    get_store,
+)
+
+
+def utc_iso(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def lead_json(lead: Lead) -> dict:
@@ -16,8 +30,15 @@ def lead_json(lead: Lead) -> dict:
         "name": lead.name,
         "email": lead.email,
         "preview": lead.preview,
-        "created_at": lead.created_at.isoformat().replace("+00:00", "Z"),
+        "created_at": utc_iso(lead.created_at),
+        "status": lead.status,
+        "confirmed_at": utc_iso(lead.confirmed_at) if lead.confirmed_at else None,
     }
+
+
+def status_figures(count: DomainCount | DayCount) -> dict[str, int]:
+    """The counters' figure for each status; legacy leads are the total less these."""
+    return {status: getattr(count, status) for status in COUNTED_STATUSES}
 
 
 @require_GET
@@ -42,16 +63,21 @@ def leads(request: HttpRequest) -> JsonResponse:
 @require_GET
 @staff_required_api
 def domains(request: HttpRequest) -> JsonResponse:
-    counts = get_store().domain_counts()
-    rows = [{"domain": c.domain, "total": c.total, "preview_yes": c.preview_yes} for c in counts]
+    rows = [
+        {"domain": c.domain, "total": c.total, "preview_yes": c.preview_yes, **status_figures(c)}
+        for c in get_store().domain_counts()
+    ]
     return JsonResponse(rows, safe=False)
 
 
 @require_GET
 @staff_required_api
 def daily(request: HttpRequest) -> JsonResponse:
-    counts = get_store().daily_counts()
-    return JsonResponse([{"day": c.day.isoformat(), "total": c.total} for c in counts], safe=False)
+    rows = [
+        {"day": c.day.isoformat(), "total": c.total, **status_figures(c)}
+        for c in get_store().daily_counts()
+    ]
+    return JsonResponse(rows, safe=False)
 
 
 @require_GET

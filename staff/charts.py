@@ -7,6 +7,7 @@ Text stays at its CSS size on any screen: the outer <svg> has no viewBox (its un
 pixels) and places labels in pixels or in percentages of its width, while the plots are nested
 <svg>s whose viewBox stretches to fit (`preserveAspectRatio="none"`). A day is one slot of at
 least `MIN_SLOTS`, so a first day reads as one day, not a block across the whole chart.
+A day's column is its signups, the part of them that confirmed drawn over its foot.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from leads.store import DomainCount
+from leads.store import DayCount, DomainCount
 from staff.format import short_domain, unicode_domain
 
 TOP_DOMAINS = 10
@@ -46,10 +47,14 @@ class DomainChart:
 class DayBar:
     day: date
     total: int
+    confirmed: int  # of the day's signups, those whose status is confirmed now
+    pending: int
     cumulative: int  # on the list at the end of the day
     x: float  # in the plot's coordinates: one unit per day, 0-100 upwards
     y: float
     height: float
+    confirmed_y: float
+    confirmed_height: float
 
 
 @dataclass(frozen=True)
@@ -86,24 +91,33 @@ def domain_chart(counts: list[DomainCount], *, top: int = TOP_DOMAINS) -> Domain
     return DomainChart(bars=bars, height=max(row, len(bars) * row), bar_height=bar_height)
 
 
-def day_chart(series: list[tuple[date, int]], *, base: int = 0) -> DayChart:
-    """Columns of signups per day, and the cumulative line from `base` (the leads before the
-    first day), for a series of consecutive days."""
+def day_chart(series: list[DayCount], *, base: int = 0) -> DayChart:
+    """Columns of signups per day (confirmed ones at the foot), and the cumulative line from
+    `base` (the leads before the first day), for a series of consecutive days."""
     if not series:
         return DayChart([], MIN_SLOTS, 0, None, None, "", 0)
     slots = max(len(series), MIN_SLOTS)
-    top = max(total for _, total in series)
+    top = max(d.total for d in series)
     running, cumulative = base, []
-    for _, total in series:
-        running += total
+    for d in series:
+        running += d.total
         cumulative.append(running)
     bars = []
-    for i, ((day, total), on_list) in enumerate(zip(series, cumulative, strict=True)):
-        height = round(PLOT * total / top, 2) if top else 0.0
+    for i, (d, on_list) in enumerate(zip(series, cumulative, strict=True)):
+        height = _height(d.total, top)
+        confirmed = _height(d.confirmed, top)
         bars.append(
-            DayBar(day, total, on_list, x=i + 0.1, y=round(PLOT - height, 2), height=height)
-        )
+            DayBar(
+                d.day, d.total, d.confirmed, d.pending, on_list,
+                x=i + 0.1, y=round(PLOT - height, 2), height=height,
+                confirmed_y=round(PLOT - confirmed, 2), confirmed_height=confirmed,
+            )
+        )  # fmt: skip
     peak = cumulative[-1]
     y = [PLOT - (PLOT * value / peak if peak else 0) for value in [base, *cumulative]]
     points = " ".join(f"{x},{round(v, 2)}" for x, v in enumerate(y))
-    return DayChart(bars, slots, top, series[0][0], series[-1][0], points, peak)
+    return DayChart(bars, slots, top, series[0].day, series[-1].day, points, peak)
+
+
+def _height(value: int, top: int) -> float:
+    return round(PLOT * value / top, 2) if top else 0.0

@@ -6,30 +6,42 @@ leads; the rest is arithmetic on what they return. Days are the counters' UTC da
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from leads.store import DayCount, DomainCount, LeadStore
+from leads.store import COUNTED_STATUSES, DayCount, DomainCount, LeadStore
 from staff import charts
 
 RANGES = {"7": 7, "30": 30, "90": 90, "all": None}  # days shown; "all" from the first signup
 RANGE_LABELS = {"7": "7 days", "30": "30 days", "90": "90 days", "all": "All"}
 DEFAULT_RANGE = "30"
-# Figures the store may offer once the confirmation and line issues land, in this order; each
-# shows only if the store's optional `status_counts()` (from its counters) names it.
+# The per-domain counts table's columns (DomainCount fields), each one an order to sort by.
+COUNT_COLUMNS = [
+    ("domain", "Domain"),
+    ("total", "Leads"),
+    ("preview_yes", "Preview: yes"),
+    ("pending", "Pending"),
+    ("confirmed", "Confirmed"),
+]
+# The figures by status, in this order. Confirmed and pending always show; the others only
+# once some lead has them (nobody is invited before the line opens, and a list that began
+# with confirmation has no legacy leads), so the row of figures stays short on a phone.
 STATUS_FIGURES = [
     ("confirmed", "Confirmed"),
     ("pending", "Pending confirmation"),
+    ("unsubscribed", "Unsubscribed"),
     ("invited", "Invited"),
     ("joined", "Joined"),
+    ("legacy", "Legacy"),
 ]
+ALWAYS_SHOWN = {"confirmed", "pending"}
 
 
 @dataclass(frozen=True)
 class Figure:
     label: str
     value: int
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,13 +94,13 @@ def build(
         range_key=range_key,
         chart=charts.day_chart(series, base=base),
         domains=charts.domain_chart(counts),
-        statuses=status_figures(store),
+        statuses=status_figures(counts),
     )
 
 
 def daily_series(
     days: list[DayCount], shown: int | None, today: date
-) -> tuple[list[tuple[date, int]], int]:
+) -> tuple[list[DayCount], int]:
     """Every day of the range ending today (zero days filled in: the counters leave them out),
     and how many signed up before it. "All" starts at the first signup."""
     last = max(today, days[-1].day) if days else today
@@ -98,19 +110,26 @@ def daily_series(
         first = days[0].day
     else:
         first = last - timedelta(days=shown - 1)
-    by_day = {d.day: d.total for d in days}
+    by_day = {d.day: d for d in days}
     span = (last - first).days + 1
-    series = [
-        (first + timedelta(days=i), by_day.get(first + timedelta(days=i), 0)) for i in range(span)
-    ]
+    series = []
+    for i in range(span):
+        day = first + timedelta(days=i)
+        series.append(by_day.get(day, DayCount(day, 0)))
     before = sum(d.total for d in days if d.day < first)
     return series, before
 
 
-def status_figures(store: LeadStore) -> list[Figure]:
-    """Confirmed, pending, invited, joined: only what the store counts (none of it yet)."""
-    status_counts = getattr(store, "status_counts", None)
-    if not callable(status_counts):
-        return []
-    counted: Mapping[str, int] = status_counts()
-    return [Figure(label, counted[key]) for key, label in STATUS_FIGURES if key in counted]
+def status_figures(counts: list[DomainCount]) -> list[Figure]:
+    """Leads by status, summed over the domains' counters; legacy leads are what is left."""
+    by_status = {status: sum(getattr(c, status) for c in counts) for status in COUNTED_STATUSES}
+    total = sum(c.total for c in counts)
+    by_status["legacy"] = total - sum(by_status.values())
+    notes = {"legacy": "stored before confirmation existed"}
+    if total:
+        notes["confirmed"] = f"{round(100 * by_status['confirmed'] / total)}% of all"
+    return [
+        Figure(label, by_status[key], notes.get(key, ""))
+        for key, label in STATUS_FIGURES
+        if key in ALWAYS_SHOWN or by_status[key]
+    ]

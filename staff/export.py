@@ -5,10 +5,13 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 
 from leads.store import Lead
 
-HEADER = ["name", "email", "preview", "created_at"]
+# New columns go at the end: spreadsheets and scripts that read the older export by position
+# keep working.
+HEADER = ["name", "email", "preview", "created_at", "status", "confirmed_at"]
 
 # A spreadsheet treats a cell that starts with one of these as a formula (or as the start of
 # one, after a tab or carriage return); a leading single quote makes it plain text.
@@ -17,6 +20,10 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def neutralise(cell: str) -> str:
     return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
+def utc_iso(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 class _Line:
@@ -34,7 +41,9 @@ def csv_lines(leads: Iterable[Lead]) -> Iterator[str]:
             lead.name,
             lead.email,
             "Yes" if lead.preview else "No",
-            lead.created_at.isoformat().replace("+00:00", "Z"),
+            utc_iso(lead.created_at),
+            lead.status,
+            utc_iso(lead.confirmed_at) if lead.confirmed_at else "",
         ]
         yield writer.writerow([neutralise(cell) for cell in row])
 

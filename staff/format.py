@@ -1,4 +1,5 @@
-"""How the staff pages write domains and addresses: internationalised names in Unicode."""
+"""How the staff pages write domains and addresses (internationalised names in Unicode) and
+a lead's status."""
 
 from __future__ import annotations
 
@@ -7,6 +8,20 @@ import idna
 from leads.store import DomainCount
 
 SHORT = 24  # characters of a domain that fit a phone's chart label
+
+# Every status of leads.store.STATUSES, as a word for a badge or a column.
+STATUS_LABELS = {
+    "legacy": "Legacy",  # stored before confirmation existed: never asked to confirm
+    "pending": "Pending",
+    "confirmed": "Confirmed",
+    "unsubscribed": "Unsubscribed",
+    "invited": "Invited",
+    "joined": "Joined",
+}
+
+
+def status_label(status: str) -> str:
+    return STATUS_LABELS.get(status, status.capitalize())
 
 
 def unicode_domain(domain: str) -> str:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django import forms
 
-from staff.dashboard import DEFAULT_RANGE, RANGES
+from staff.dashboard import COUNT_COLUMNS, DEFAULT_RANGE, RANGES
 
 
 class DashboardForm(forms.Form):
     """The dashboard's options: the order of the per-domain counts (a column, '-' in front for
     descending) and the range of days its charts show."""
 
-    SORTS = ["domain", "-domain", "total", "-total", "preview_yes", "-preview_yes"]
+    SORTS = [order for column, _ in COUNT_COLUMNS for order in (column, "-" + column)]
 
     sort = forms.ChoiceField(required=False, choices=[(s, s) for s in SORTS])
     range = forms.ChoiceField(required=False, choices=[(r, r) for r in RANGES])

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 
 from leads.store import preview_word
-from staff.dashboard import RANGE_LABELS
+from staff.dashboard import COUNT_COLUMNS, RANGE_LABELS
 
 # Previous links walk back through the cursors of earlier pages, carried in the query string
 # (`back`). Past this depth the oldest are dropped and "First page" is the way back.
@@ -74,7 +74,7 @@ def sort_columns(sort: str, range_key: str) -> list[dict]:
     """Column headers of the counts table: each links to its own order, flipped when current."""
     search = reverse("search")
     columns = []
-    for key, label in [("domain", "Domain"), ("total", "Leads"), ("preview_yes", "Preview: yes")]:
+    for key, label in COUNT_COLUMNS:
         current = sort.lstrip("-") == key
         descending = sort.startswith("-")
         if current:

@@ -94,8 +94,8 @@ def _dashboard(request: HttpRequest, form: LeadFilterForm) -> HttpResponse:
     options = DashboardForm(request.GET)
     if not options.is_valid():
         error = (
-            "Sort by domain, total or preview_yes (with - in front for descending); "
-            "show 7, 30, 90 days or all."
+            "Sort by domain, total, preview_yes, pending or confirmed (with - in front for "
+            "descending); show 7, 30, 90 days or all."
         )
         return render(request, "staff/search.html", {"form": form, "error": error}, status=400)
     sort, range_key = options.cleaned_data["sort"], options.cleaned_data["range"]

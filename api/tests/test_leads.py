@@ -7,8 +7,10 @@ from datetime import UTC, datetime
 import pytest
 from django.contrib.auth.models import User
 
-from leads.store import get_store
-from leads.tests.factories import lead
+from api.tests.builders import one_of_each, stored_legacy
+from api.views import lead_json
+from leads.store import STATUSES, Lead, get_store
+from leads.tests.factories import T0, lead, sign_in
 
 MORNING = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 
@@ -35,9 +37,11 @@ class TestApiLeads:
         assert response.json() == {
             "items": [
                 {"name": "Ann", "email": "b@y.com", "preview": False,
-                 "created_at": "2026-11-20T09:31:00Z"},
+                 "created_at": "2026-11-20T09:31:00Z", "status": "pending",
+                 "confirmed_at": None},
                 {"name": "<b>Ann</b>", "email": "a@x.com", "preview": True,
-                 "created_at": "2026-11-20T09:30:00Z"},
+                 "created_at": "2026-11-20T09:30:00Z", "status": "pending",
+                 "confirmed_at": None},
             ],
             "next": None,
         }  # fmt: skip
@@ -96,6 +100,51 @@ class TestApiLeads:
 
     def test_it_allows_200_a_page(self, staff_client):
         assert staff_client.get("/api/leads?limit=200").status_code == 200
+
+
+class TestApiLeadStatus:
+    def test_each_lead_says_its_status_and_when_it_confirmed(self, client, store):
+        one_of_each(store)
+        items = sign_in(client).get("/api/leads").json()["items"]
+        assert [(i["email"], i["status"], i["confirmed_at"]) for i in items] == [
+            ("quiet@x.com", "unsubscribed", None),
+            ("stopped@x.com", "unsubscribed", "2026-11-20T12:02:01Z"),
+            ("confirmed@x.com", "confirmed", "2026-11-20T12:01:01Z"),
+            ("pending@x.com", "pending", None),
+        ]
+
+    def test_a_lead_stored_before_confirmation_existed_is_legacy(self, client, store):
+        stored_legacy(store, "old@x.com")
+        (item,) = sign_in(client).get("/api/leads").json()["items"]
+        assert (item["email"], item["status"], item["confirmed_at"]) == (
+            "old@x.com",
+            "legacy",
+            None,
+        )
+
+    @pytest.mark.parametrize(
+        ("stage", "stopped", "status"),
+        [
+            (None, False, "legacy"),
+            ("pending", True, "unsubscribed"),
+            ("invited", False, "invited"),
+            ("invited", True, "invited"),  # an invitation outranks stopped mail
+            ("joined", False, "joined"),
+        ],
+    )
+    def test_it_writes_every_status(self, stage, stopped, status):
+        found = Lead(
+            "Ann", "a@x.com", False, T0, stage=stage, unsubscribed_at=T0 if stopped else None
+        )
+        assert lead_json(found)["status"] == status
+        assert status in STATUSES
+
+    def test_it_writes_the_confirmation_time_in_utc(self):
+        from zoneinfo import ZoneInfo
+
+        at = datetime(2026, 11, 20, 13, 0, 1, tzinfo=ZoneInfo("Europe/Madrid"))
+        found = Lead("Ann", "a@x.com", False, T0, stage="confirmed", confirmed_at=at)
+        assert lead_json(found)["confirmed_at"] == "2026-11-20T12:00:01Z"
 
 
 class TestApiLeadsGate:

@@ -18,6 +18,8 @@ from openapi_spec_validator import validate
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from api import openapi
+from api.tests.builders import one_of_each, stored_legacy
+from leads.store import COUNTED_STATUSES, STATUSES
 from leads.tests.factories import lead, sign_in
 
 
@@ -39,6 +41,8 @@ def staff_session(client, store) -> Iterator[str]:
     for i, domain in enumerate(["x.com", "y.org", "xn--bcher-kva.example"]):
         store.add(lead(f"ann{i}@{domain}", preview=bool(i % 2), minutes=i * 60 * 24))
         store.add(lead(f"bob{i}@{domain}", name="<b>Bob</b>", minutes=i))
+    one_of_each(store)  # so that the answers hold every status the port makes, and times
+    stored_legacy(store, "old@y.org")
     SESSION["key"] = sign_in(client).cookies["sessionid"].value
     yield SESSION["key"]
     SESSION.clear()
@@ -102,3 +106,18 @@ class TestOpenApiDocument:
         ]
         api_routes = {"/api/" + str(p.pattern) for p in api.url_patterns}
         assert api_routes == set(openapi.document()["paths"])
+
+    def test_a_lead_has_a_status_and_a_confirmation_time(self):
+        lead_schema = openapi.document()["components"]["schemas"]["Lead"]
+        assert lead_schema["properties"]["status"]["enum"] == list(STATUSES)
+        assert lead_schema["properties"]["confirmed_at"]["type"] == ["string", "null"]
+        assert {"status", "confirmed_at"} <= set(lead_schema["required"])
+
+    @pytest.mark.parametrize("name", ["DomainCount", "DayCount"])
+    def test_a_count_has_every_status_figure_and_says_how_to_find_legacy_leads(self, name):
+        count = openapi.document()["components"]["schemas"][name]
+        assert set(COUNTED_STATUSES) <= set(count["required"]) <= set(count["properties"])
+        assert (
+            "legacy leads (stored before confirmation existed) are `total` minus"
+            in (count["description"])
+        )

@@ -1,4 +1,5 @@
-"""Template filters of the staff pages: `unicode_domain` and `unicode_email` (staff/format.py)."""
+"""Template filters of the staff pages: `unicode_domain`, `unicode_email` and `status_label`
+(staff/format.py)."""
 
 from __future__ import annotations
 
@@ -9,3 +10,4 @@ from staff import format as fmt
 register = template.Library()
 register.filter("unicode_domain", fmt.unicode_domain)
 register.filter("unicode_email", fmt.unicode_email)
+register.filter("status_label", fmt.status_label)

@@ -20,12 +20,14 @@ from leads.tests.browser import (
 pytestmark = pytest.mark.browser
 
 PASSWORD = "correct horse battery staple"
-# Long names, an internationalised domain and a domain long enough to be shortened in charts.
+# Long names, an internationalised domain, a domain long enough to be shortened in charts, and
+# leads of every status the port makes (three in four confirmed, one in seven unsubscribed).
 SEED = """
 from datetime import UTC, datetime, timedelta
 from django.db import transaction
-from leads.store import Lead, get_store
+from leads.store import Consent, Lead, get_store
 store, now = get_store(), datetime.now(UTC)
+consent = Consent(text="I want in.", version="1", ip="192.0.2.7", user_agent="seed")
 domains = ["gmail.com", "xn--bcher-kva.example", "a-very-long-subdomain-name.mail.example.com"]
 with transaction.atomic():
     for i in range(60):
@@ -34,6 +36,10 @@ with transaction.atomic():
         when = now - timedelta(hours=7 * i)
         name = f"Lead number {i} with a long name"
         store.add(Lead(name=name, email=email, preview=i % 2 == 0, created_at=when))
+        if i % 4:
+            store.confirm(email, consent=consent, at=when + timedelta(minutes=5))
+        if i % 7 == 0:
+            store.unsubscribe(email, at=when + timedelta(hours=1))
 """
 
 
@@ -83,6 +89,11 @@ class TestStaffPagesFit:
             check_page(page, url)
             assert (smallest_chart_text(page) or 0) >= 12
         assert page.locator("svg.chart-svg").count() == 3
+        assert page.locator("svg.chart-svg rect.bar-confirmed").count() > 0
+        assert "of them confirmed" in page.inner_text(".charts")
+        page.get_by_text("Every day as a table").click()  # five columns: a region that scrolls
+        check_page(page, "the table of days")
+        assert page.get_by_role("region", name="Every day as a table").is_visible()
         assert "bücher.example" in page.inner_text(".charts")
         assert "…" in page.inner_text(".charts")  # the long domain, shortened in the chart
 
@@ -91,6 +102,8 @@ class TestStaffPagesFit:
         check_page(page, "list")
         assert "1-20 of 20" in page.inner_text(".pager")
         assert in_reach(page, page.get_by_role("button", name=re.compile("^Delete")).first)
+        for status in ["Pending", "Confirmed", "Unsubscribed"]:
+            assert in_reach(page, page.locator(".badge", has_text=status).first), status
         page.goto(server.url + "/search?domain=gmail")
         check_page(page, "suggestions")
         page.get_by_role("link", name="gmail.com").click()

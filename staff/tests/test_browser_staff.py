@@ -69,7 +69,7 @@ class TestStaffBrowser:
         assert charts.count() == 3
         assert all(charts.nth(i).is_visible() for i in range(3))
         assert page.locator("svg.chart-svg rect.bar-total").count() == 2
-        assert page.locator("svg.chart-svg rect.bar-day").count() == 30
+        assert page.locator("svg.chart-svg rect.bar-signups").count() == 30
         box = page.locator("rect.bar-total").first.bounding_box()
         assert box is not None and box["width"] > 100  # x.com's bar is really drawn
         assert page.get_by_role("img", name="Signups per day").is_visible()

@@ -78,19 +78,28 @@ class TestFigures:
 
 
 class TestStatusFigures:
-    def test_there_are_none_until_the_store_counts_them(self):
-        assert board(CountersOnly(days_ago((0, 1)), [])).statuses == []
+    def test_confirmed_and_pending_show_from_the_first_lead(self):
+        figures = board(CountersOnly(days_ago((0, 1)), [DomainCount("x.com", 1, 0, pending=1)]))
+        assert [(f.label, f.value, f.note) for f in figures.statuses] == [
+            ("Confirmed", 0, "0% of all"),
+            ("Pending confirmation", 1, ""),
+        ]
 
-    def test_they_show_once_the_store_offers_them(self):
-        class WithStatuses(CountersOnly):
-            def status_counts(self) -> dict[str, int]:
-                return {"pending": 2, "confirmed": 5}
-
-        figures = board(WithStatuses(days_ago((0, 7)), [])).statuses
+    def test_they_add_up_every_domain_and_the_rest_only_once_some_lead_has_them(self):
+        domains = [
+            DomainCount("x.com", 9, 0, pending=2, confirmed=3, unsubscribed=1),
+            DomainCount("y.org", 4, 0, confirmed=2, invited=1),
+        ]  # 3 legacy leads at x.com, 1 at y.org
+        figures = board(CountersOnly(days_ago((0, 13)), domains)).statuses
         assert [(f.label, f.value) for f in figures] == [
             ("Confirmed", 5),
             ("Pending confirmation", 2),
+            ("Unsubscribed", 1),
+            ("Invited", 1),
+            ("Legacy", 4),
         ]
+        assert figures[0].note == "38% of all"
+        assert figures[-1].note == "stored before confirmation existed"
 
 
 class TestDashboardPage:
@@ -111,7 +120,7 @@ class TestDashboardPage:
     def test_it_shows_the_range_asked_for(self, client, store):
         store.add(lead("a@x.com", at=datetime.now(UTC)))
         html = sign_in(client).get("/search?range=7").content.decode()
-        assert html.count('class="bar-day"') == 7
+        assert html.count('class="bar-signups"') == 7
         assert 'aria-current="true">7 days</a>' in html
         assert "range=7" in html  # the table's sort links keep it
 

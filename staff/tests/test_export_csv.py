@@ -9,8 +9,11 @@ import tracemalloc
 import pytest
 from django.db import transaction
 
+from api.tests.builders import one_of_each, stored_legacy
 from leads.store import get_store
-from leads.tests.factories import add_leads, lead, sign_in
+from leads.tests.factories import add_confirmed, add_leads, lead, sign_in
+
+HEADER = ["name", "email", "preview", "created_at", "status", "confirmed_at"]
 
 
 def rows_of(response) -> list[list[str]]:
@@ -28,13 +31,39 @@ class TestExportCsv:
         assert response["Content-Type"] == "text/csv; charset=utf-8"
         assert response["Content-Disposition"] == 'attachment; filename="leads-x.com.csv"'
         rows = rows_of(response)
-        assert rows[0] == ["name", "email", "preview", "created_at"]
+        assert rows[0] == HEADER
         assert [row[1] for row in rows[1:]] == emails
 
     def test_it_writes_each_field(self, client, store):
         store.add(lead("ann@x.com", preview=True, name='Ann "the first", Smith'))
         rows = rows_of(sign_in(client).get("/search/export.csv"))
-        assert rows[1] == ['Ann "the first", Smith', "ann@x.com", "Yes", "2026-11-20T12:00:00Z"]
+        assert rows[1] == [
+            'Ann "the first", Smith',
+            "ann@x.com",
+            "Yes",
+            "2026-11-20T12:00:00Z",
+            "pending",
+            "",
+        ]
+
+    def test_it_writes_each_status_and_when_the_lead_confirmed(self, client, store):
+        one_of_each(store)
+        stored_legacy(store, "old@y.org")
+        rows = rows_of(sign_in(client).get("/search/export.csv?domain=x.com"))
+        assert [row[1:2] + row[4:] for row in rows[1:]] == [
+            ["quiet@x.com", "unsubscribed", ""],
+            ["stopped@x.com", "unsubscribed", "2026-11-20T12:02:01Z"],
+            ["confirmed@x.com", "confirmed", "2026-11-20T12:01:01Z"],
+            ["pending@x.com", "pending", ""],
+        ]
+        (old,) = rows_of(client.get("/search/export.csv?domain=y.org"))[1:]
+        assert old[1:2] + old[4:] == ["old@y.org", "legacy", ""]
+
+    def test_the_new_columns_come_after_the_old_ones(self, client, store):
+        add_confirmed(store, lead("ann@x.com", preview=True))
+        (header, row) = rows_of(sign_in(client).get("/search/export.csv"))
+        assert header[:4] == ["name", "email", "preview", "created_at"]
+        assert row[:4] == ["Ann", "ann@x.com", "Yes", "2026-11-20T12:00:00Z"]
 
     def test_it_filters_on_preview(self, client, store):
         store.add(lead("a@x.com", preview=True))
@@ -65,7 +94,7 @@ class TestExportCsv:
 
     def test_it_exports_just_the_header_when_nothing_matches(self, client, store):
         rows = rows_of(sign_in(client).get("/search/export.csv?domain=nobody.example"))
-        assert rows == [["name", "email", "preview", "created_at"]]
+        assert rows == [HEADER]
 
     def test_it_rejects_bad_filters(self, client, store):
         response = sign_in(client).get("/search/export.csv?preview=Maybe")

@@ -32,7 +32,8 @@ class TestCounts:
         assert "<strong>3</strong> leads from <strong>2</strong> domains" in html
         assert "<strong>2</strong> asked for preview access" in html
         row = r'<th scope="row"><a href="/search\?domain=x.com">x.com</a></th>'
-        assert re.search(row + r'<td class="num">2</td><td class="num">1</td>', html)
+        leads = r'<td class="num" data-label="Leads">2</td>'
+        assert re.search(row + leads + r'<td class="num" data-label="Preview">1</td>', html)
 
     def test_it_draws_the_charts_as_svg_with_titles(self, client, store):
         store.add(lead("a@x.com", preview=True))
@@ -43,8 +44,9 @@ class TestCounts:
         assert "x.com: 1 lead, 1 asked for preview" in html
         # every day from the first signup to today, the empty ones included
         days = (datetime.now(UTC).date() - date(2026, 11, 20)).days + 1
-        assert html.count('class="bar-day"') == days
-        assert '<td>2026-11-21</td><td class="num">0</td><td class="num">1</td>' in html
+        assert html.count('class="bar-signups"') == days
+        zeros = '<td class="num">0</td>' * 3  # signups, confirmed, pending
+        assert f'<td>2026-11-21</td>{zeros}<td class="num">1</td>' in html
         assert "<td>2026-11-22</td>" in html
 
     @pytest.mark.parametrize(
@@ -94,7 +96,7 @@ class TestCounts:
     def test_it_rejects_an_unknown_sort(self, client, store):
         response = sign_in(client).get("/search?sort=email")
         assert response.status_code == 400
-        assert b"Sort by domain, total or preview_yes" in response.content
+        assert b"Sort by domain, total, preview_yes, pending or confirmed" in response.content
         assert b"show 7, 30, 90 days or all" in response.content
 
     @pytest.mark.parametrize(
