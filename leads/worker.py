@@ -23,7 +23,7 @@ from leads import notify
 from leads.mailer import Mailer
 from leads.outbox import Outbox
 from leads.signups import deliver
-from leads.store import Lead, StoreUnavailable, get_store
+from leads.store import OWNER_INVITED, OWNER_JOINED, Lead, StoreUnavailable, get_store
 from waitlist.env import rate_window
 
 logger = logging.getLogger(__name__)
@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 # Leads gathered into one digest (each is then marked with a write of its own); more wait for
 # the next digest. At 20 messages in 5 minutes that drains about 670 signups a second.
 DIGEST_MAX = 10_000
+EVENTS = frozenset({OWNER_INVITED, OWNER_JOINED})  # the owner's messages queued with a lead
 
 
 class Pacer:
@@ -66,6 +67,29 @@ def notify_pending(pacer: Pacer, *, now: datetime | None = None) -> int:
     return _digest(pending, pacer, now)
 
 
+def notify_events(pacer: Pacer, *, now: datetime | None = None) -> int:
+    """Tell the owner who was invited and who joined since the last round: one message a kind
+    (naming one lead, or counting many: inviting the next 500 is one message, not 500)."""
+    now = now or timezone.now()
+    store = get_store()
+    due = [d for d in store.outbox(limit=DIGEST_MAX, notify_only=True) if d.mail & EVENTS]
+    sent = 0
+    for kind in sorted(EVENTS):
+        emails = [d.lead.email for d in due if kind in d.mail]
+        if not emails or pacer.room(now) <= 0:
+            continue
+        try:
+            notify.event(kind, emails)
+        except notify.NotifyError:
+            logger.warning("The owner's %s message failed; it stays queued", kind)
+            continue
+        pacer.record(now)
+        for email in emails:  # sent but a mark lost: named once more next time, never lost
+            store.mark_mailed(email, kind)
+        sent += len(emails)
+    return sent
+
+
 def _digest(pending: list[Lead], pacer: Pacer, now: datetime) -> int:
     domains = Counter(lead.domain for lead in pending)
     try:
@@ -98,7 +122,7 @@ def run(stop: threading.Event, *, interval: float = 1.0) -> None:
     failures: list[BaseException] = []
     works: list[Callable[[], object]] = [
         get_store().settle,
-        lambda: notify_pending(pacer),
+        lambda: (notify_pending(pacer), notify_events(pacer)),
         lambda: send_mail(outbox, stop),
     ]
     loops = [threading.Thread(target=_every, args=(stop, interval, w, failures)) for w in works]

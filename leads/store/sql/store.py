@@ -217,7 +217,7 @@ class SqlLeadStore(LeadStore):
     ) -> list[Due]:
         found = models.LeadRow.objects.filter(due=True).order_by("created_at")
         if notify_only:
-            found = found.filter(notify_due=True)
+            found = found.filter(Q(notify_due=True) | Q(queued__contains="owner:"))
         if before is not None:
             found = found.filter(created_at__lt=before)
         return [rows.due(row) for row in found[:limit]]
