@@ -120,6 +120,18 @@ class TestAnswers:
         assert "Hi Ann Lee," in mail.get_body(("plain",)).get_content()
         assert owed(store) == []
 
+    def test_the_welcome_says_the_place_and_carries_the_referral_link(self, store, ses):
+        for email in ("a@x.com", "b@x.com"):
+            store.add(lead(email))
+            confirmed(store, email)
+        store.settle()
+        assert worker().send_due().sent == 2
+        text = {m["To"]: m.get_body(("plain",)).get_content() for m in ses.read()}
+        assert "You are number 2 in line, with 1 person ahead of you." in text["b@x.com"]
+        code = store.get("b@x.com").ref_code
+        assert f"https://signup.example.com/?ref={code}" in text["b@x.com"]
+        assert "You are number 1 in line." in text["a@x.com"]
+
     def test_it_leaves_the_owners_notification_to_the_notify_loop(self, store, ses):
         store.add(lead("ann@x.com"))
         confirmed(store, "ann@x.com")
