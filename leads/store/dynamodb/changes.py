@@ -141,7 +141,7 @@ def confirm(
             "#pending = :shard, seq = :seq, score = :seq, waiting = :waiting, #rank = :rank, "
             "ref_code = :code"
         )
-        referred_by = referrals.clean_code(item.get("referred_by", {}).get("S", ""))
+        referred_by = referrals.clean_code(item_lead(item).referred_by)
         if referred_by:  # decided by settle(), off the request (see dynamodb/credits.py)
             expression += ", credit = :ref"
             values[":ref"] = {"S": referred_by}
