@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from front import inbox
+from front import inbox, sharing
 from front.forms import PreviewForm
 from leads import links
 from leads.http import consent
@@ -84,7 +84,8 @@ def confirm(request: HttpRequest, lead: Lead, token: str) -> HttpResponse:
         context = {"address": inbox.masked(lead.email), "consent_text": settings.CONSENT_TEXT}
         return render(request, "front/confirm.html", context)
     manage_url = reverse("manage", args=[links.token(lead, links.MANAGE)])
-    return render(request, "front/confirmed.html", {"manage_url": manage_url})
+    context = {"manage_url": manage_url, **sharing.context(lead)}
+    return render(request, "front/confirmed.html", context)
 
 
 # --- Manage -------------------------------------------------------------------------------------
@@ -105,6 +106,7 @@ def _manage_page(
         "form": form,
         "status": STATUS.get(lead.status, lead.status),
         "done": DONE.get(request.GET.get("done", "")),
+        **sharing.context(lead),
     }
     return render(request, "front/manage.html", context, status=status)
 

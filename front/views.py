@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from front import inbox
 from front.forms import SignupForm
-from leads import errors, signups
+from leads import errors, referrals, signups
 from leads.http import consent, over_rate, wants_json
 from leads.store import StoreUnavailable, get_store
 from waitlist.env import rate_window
@@ -19,7 +19,12 @@ from waitlist.env import rate_window
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "front/home.html", {"form": SignupForm()})
+    # An unknown code is ignored, and a known one's owner is never looked up: the page says
+    # nothing about who shared the link.
+    form = SignupForm(initial={"ref": referrals.clean_code(request.GET.get("ref"))})
+    # The page's address without its query: a shared preview must not carry anybody's code.
+    page_url = request.build_absolute_uri(request.path)
+    return render(request, "front/home.html", {"form": form, "page_url": page_url})
 
 
 @require_POST
@@ -42,6 +47,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             email=email,
             preview=form.wants_preview,
             consent=consent(request),
+            referred_by=form.cleaned_data["ref"],
         )
     # The same answer for a new, a known and a bot's email: nobody learns who signed up.
     if wants_json(request):
