@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -13,7 +14,7 @@ from api.tests.builders import line_up
 from leads.tests.factories import T0, sign_in
 
 
-def post(client: Client, body: object, **headers: str):
+def post(client: Client, body: object, **headers: Any):
     data = body if isinstance(body, str | bytes) else json.dumps(body)
     return client.post("/api/invites", data, content_type="application/json", **headers)
 
