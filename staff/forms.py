@@ -47,7 +47,14 @@ class LineForm(forms.Form):
 class InviteNextForm(forms.Form):
     """Invite the next N of the line, optionally only of a domain or who asked for preview."""
 
-    count = forms.IntegerField(label="How many", min_value=1, max_value=MAX_INVITES)
+    count = forms.IntegerField(
+        label="How many",
+        min_value=1,
+        max_value=MAX_INVITES,
+        error_messages=dict.fromkeys(
+            ["min_value", "max_value"], f"Invite from 1 to {MAX_INVITES} at a time."
+        ),
+    )
     domain = forms.CharField(label="Only at the domain", required=False, max_length=253)
     preview = forms.BooleanField(label="Only those who asked for preview access", required=False)
 

@@ -80,8 +80,9 @@ class TestInviteNext:
     @pytest.mark.parametrize(
         ("data", "message"),
         [
-            ({"count": "0"}, "greater than or equal to 1"),
-            ({"count": "1001"}, "less than or equal to 1000"),
+            ({"count": "0"}, "Invite from 1 to 1000 at a time."),
+            ({"count": "1001"}, "Invite from 1 to 1000 at a time."),
+            ({"count": "-5"}, "Invite from 1 to 1000 at a time."),
             ({"count": "ten"}, "Enter a whole number."),
             ({"count": ""}, "This field is required."),
             ({"domain": "x.com"}, "This field is required."),
