@@ -54,23 +54,25 @@ class JsonForm(forms.Form):
 
     def __init__(self, request: HttpRequest) -> None:
         self.problem = ""
-        body: object = {}
-        try:
-            raw = request.body
-        except RawPostDataException:  # a multipart form, already parsed by the CSRF check
-            raw = b""
-        if len(raw) > MAX_BODY:
-            self.problem = f"The body is over {MAX_BODY} bytes."
-        else:
-            try:
-                body = json.loads(raw)
-            except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested too deep
-                self.problem = "The body must be a JSON object."
+        body = self._read(request)
         if not isinstance(body, dict):
-            body, self.problem = {}, "The body must be a JSON object."
+            body = {}
+            self.problem = self.problem or "The body must be a JSON object."
         elif set(body) - set(self.base_fields):
             self.problem = f"Unknown field; the fields are {', '.join(self.base_fields)}."
         super().__init__(body)
+
+    def _read(self, request: HttpRequest) -> object:
+        """The parsed body, or None; a body that says it is too large is not read at all."""
+        declared = request.META.get("CONTENT_LENGTH") or "0"
+        if not declared.isdigit() or int(declared) > MAX_BODY:
+            self.problem = f"The body is over {MAX_BODY} bytes."
+            return None
+        try:
+            return json.loads(request.body)
+        # Not JSON, not UTF-8, nested too deep, or a multipart form the CSRF check parsed.
+        except (ValueError, RecursionError, RawPostDataException):
+            return None
 
     def full_clean(self) -> None:
         if not self.problem:

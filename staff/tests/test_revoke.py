@@ -60,6 +60,17 @@ class TestLookup:
         assert INVITE not in html
 
 
+class TestList:
+    def test_an_invited_lead_in_a_list_has_its_revoke_button(self, client, store):
+        line_up(store, "a@x.com", "b@x.com", "c@x.com")
+        store.invite("a@x.com", at=T0)
+        store.invite("b@x.com", at=T0)
+        store.revoke_invite("b@x.com")
+        html = sign_in(client).get("/search?domain=x.com").content.decode()
+        assert html.count(REVOKE) == 1
+        assert 'Revoke invitation<span class="visually-hidden"> of a@x.com</span>' in html
+
+
 class TestRevoke:
     def test_it_revokes_the_code_and_goes_back(self, client, store):
         line_up(store, "a@x.com")
