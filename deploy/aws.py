@@ -212,3 +212,34 @@ def wait_stable(ecs: Any, cluster: str, *services: str) -> None:
     ecs.get_waiter("services_stable").wait(
         cluster=cluster, services=list(services), WaiterConfig={"Delay": 15, "MaxAttempts": 80}
     )
+
+
+# --- SES -----------------------------------------------------------------------------------------
+def ses_report(sesv2: Any, ses: Any, identity: str) -> list[str]:
+    """Lines on whether SES may send as `identity`, and at what rate: until it may, the
+    worker's mail waits in the outbox without a word to the people who signed up."""
+    try:
+        found = sesv2.get_email_identity(EmailIdentity=identity)
+        status = found.get("VerificationStatus", "")
+        lines = [
+            f"SES identity {identity}: verified"
+            if status == "SUCCESS" or found.get("VerifiedForSendingStatus")
+            else f"SES identity {identity} is not verified yet ({status or 'no status'}): mail"
+            " stays queued until it is"
+        ]
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        lines = [
+            f"SES has no identity {identity} in this region: create and verify it (README, Mail)"
+            if code == "NotFoundException"
+            else f"could not check the SES identity {identity} ({code or exc})"
+        ]
+    try:
+        quota = ses.get_send_quota()
+    except ClientError as exc:
+        return [*lines, f"could not read SES's send quota ({exc})"]
+    day, rate = quota.get("Max24HourSend", 0), quota.get("MaxSendRate", 0)
+    line = f"SES sends {day:,.0f} mails a day, {rate:g} a second"
+    if day <= 200:  # the sandbox's quota
+        line += ": the sandbox (verified recipients only); request production access (README, Mail)"
+    return [*lines, line]

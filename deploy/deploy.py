@@ -1,6 +1,7 @@
 """One command from a checkout to a running service on AWS (`make deploy`).
 
-  1. the stack (deploy/cloudformation/waitlist.yaml) exists and is up to date;
+  1. the stack (deploy/cloudformation/waitlist.yaml) exists and is up to date (and, with a mail
+     sender, SES is asked whether it may send as it);
   2. the image for this commit is built and pushed to the stack's ECR repository;
   3. the static files are uploaded to the private bucket behind CloudFront;
   4. the one-off tasks run on the new image: migrate, the cache table, `createtables`
@@ -140,6 +141,13 @@ class Deploy:
         self.out = aws.outputs(cfn, self.stack)
         return changed
 
+    def check_mail(self) -> None:
+        """Say whether SES may send as the stack's sender (a warning, never a failure)."""
+        identity = self.out.get("MailIdentity")
+        if identity and self.step(f"check that SES may send as {identity}"):
+            for line in aws.ses_report(self.client("sesv2"), self.client("ses"), identity):
+                self.say(f"    {line}")
+
     def push_image(self, tag: str) -> str:
         image = f"{self.output('RepositoryUri')}:{tag}"
         if self.step(f"build and push {image}") and aws.image_exists(
@@ -212,6 +220,7 @@ class Deploy:
     def deploy(self, tag: str) -> None:
         self.say(f"deploying image tag {tag} to stack {self.stack} in {self.region}")
         self.stack_update("template and parameters, images unchanged")
+        self.check_mail()
         self.push_image(tag)
         self.upload_static()
         self.stack_update("one-off tasks use the new image", TaskImageTag=tag)

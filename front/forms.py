@@ -1,4 +1,4 @@
-"""The signup form: validates and normalises, never stores or sends anything."""
+"""The visitors' forms: they validate and normalise, never store or send anything."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from leads import referrals
 from leads.forms import normalise_email, reject_control_characters
 from leads.store import PREVIEW_WORDS, preview_answer
 
@@ -16,6 +17,9 @@ class SignupForm(forms.Form):
     previewAccess = forms.ChoiceField(choices=[(w, w) for w in PREVIEW_WORDS])
     # A honeypot: hidden from people, filled in by bots that fill in everything.
     website = forms.CharField(required=False)
+    # The referral code of the /?ref= link the visitor came by. A plain Field, not a CharField
+    # (whose length and null-character checks would refuse the form): a bad code is ignored.
+    ref = forms.Field(required=False)
 
     def clean_email(self) -> str:
         value = self.cleaned_data["email"]
@@ -27,9 +31,27 @@ class SignupForm(forms.Form):
             raise ValidationError("The email address is too long.", code="max_length")
         return email
 
+    def clean_ref(self) -> str:
+        return referrals.clean_code(self.cleaned_data.get("ref"))
+
+    @property
+    def ref_code(self) -> str:
+        """The code for the form's hidden field, bound or not: only a valid one is echoed."""
+        return referrals.clean_code(self["ref"].value())
+
     @property
     def is_bot(self) -> bool:
         return bool(self.cleaned_data.get("website"))
+
+    @property
+    def wants_preview(self) -> bool:
+        return preview_answer(self.cleaned_data["previewAccess"]) is True
+
+
+class PreviewForm(forms.Form):
+    """The manage page's "early access to the preview?" answer."""
+
+    previewAccess = forms.ChoiceField(choices=[(w, w) for w in PREVIEW_WORDS])
 
     @property
     def wants_preview(self) -> bool:

@@ -15,8 +15,10 @@ from leads.brand import brand_css, brand_css_version
 @require_GET
 @cache_control(public=True, max_age=3600)
 def robots_txt(request: HttpRequest) -> HttpResponse:
-    """The landing page is for everyone; the staff pages and the API are for nobody's index."""
+    """The landing page is for everyone; the staff pages, the API and the pages behind our
+    mails' links (personal, each with its own token) are for nobody's index."""
     private = [reverse("search"), _folder(reverse("login")), _folder(reverse("api-openapi"))]
+    private += [_folder(reverse(name, args=["-"])) for name in ("confirm", "manage", "unsubscribe")]
     lines = ["User-agent: *", "Allow: /", *(f"Disallow: {path}" for path in private)]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 

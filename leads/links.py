@@ -29,9 +29,10 @@ class BadLink(Exception):
 class ExpiredLink(BadLink):
     """Genuine but too old; `email` is the address it was made for."""
 
-    def __init__(self, email: str) -> None:
+    def __init__(self, email: str, stamp: str = "") -> None:
         super().__init__(email)
         self.email = email
+        self.stamp = stamp
 
 
 def max_age(purpose: str) -> timedelta:
@@ -64,7 +65,7 @@ def read(value: str, purpose: str) -> tuple[str, str]:
     except signing.SignatureExpired:
         payload = signing.loads(value, salt=salt)  # genuine: only its age failed
         if _valid(payload):
-            raise ExpiredLink(payload["e"]) from None
+            raise ExpiredLink(payload["e"], payload["t"]) from None
         raise BadLink(value) from None
     except (signing.BadSignature, ValueError, UnicodeError):
         raise BadLink(value) from None
@@ -75,12 +76,22 @@ def read(value: str, purpose: str) -> tuple[str, str]:
 
 def lead_for(value: str, purpose: str, store: LeadStore) -> Lead:
     """The stored lead a token was made for; raises ExpiredLink, or BadLink (also when that
-    lead was erased since)."""
-    email, stamp = read(value, purpose)
+    lead was erased since, expired or not)."""
+    try:
+        email, stamp = read(value, purpose)
+    except ExpiredLink as expired:
+        # Only a lead still stored is offered a new link: an erased one's old mail is dead.
+        if not _same(store.get(expired.email), expired.stamp):
+            raise BadLink(value) from None
+        raise
     lead = store.get(email)
-    if lead is None or _stamp(lead) != stamp:
+    if lead is None or not _same(lead, stamp):
         raise BadLink(value)
     return lead
+
+
+def _same(lead: Lead | None, stamp: str) -> bool:
+    return lead is not None and _stamp(lead) == stamp
 
 
 def _valid(payload: object) -> bool:

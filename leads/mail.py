@@ -13,7 +13,8 @@ the display name when the setting has none. leads/mailer.py sends it. Kinds and 
     confirm   confirm_url (the mail's first link), expires_days
     welcome   name, place (their place in the line, when known), manage_url
     already   manage_url ("you are already on the list"; sent when a known address signs up)
-    invite    name, code (shown as "Invitation code: CODE" on a line of its own), invite_url
+    invite    name, code (shown as "Invitation code: CODE" on a line of its own), expires_days,
+              invite_url
 
 Every kind also gets site_name, site_url and, when given, unsubscribe_url and manage_url. The
 confirm and already mails never greet by name: whoever typed the address may not own it, and

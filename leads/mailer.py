@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import smtplib
 import time
 from collections.abc import Callable
@@ -123,7 +124,8 @@ class Mailer:
                 return Sent(getattr(getattr(message, "anymail_status", None), "message_id", None))
             if failure is Failure.REJECTED:
                 self.strikes, self.hold = 0, None
-                logger.warning("A mail was refused for good: %s", reason)
+                # SES's reason names the address: the log says why, not to whom.
+                logger.warning("A mail was refused for good: %s", _unnamed(reason, message))
                 return Rejected(reason)
             if failure is Failure.THROTTLED and self.rate:
                 # Someone else shares the account's rate; SES's is read again within minutes.
@@ -210,6 +212,14 @@ def classify(error: Exception, *, sender: str) -> tuple[Failure, str]:
     if not isinstance(error, OSError | smtplib.SMTPException):
         logger.exception("Unexpected error from the mail transport")
     return Failure.OUTAGE, str(error) or type(error).__name__
+
+
+def _unnamed(reason: str, message: EmailMessage) -> str:
+    for address in message.recipients():
+        bare = parseaddr(address)[1] or address.strip()
+        if bare:
+            reason = re.sub(re.escape(bare), "<recipient>", reason, flags=re.IGNORECASE)
+    return reason
 
 
 def _per_second(rate: str) -> float | None:

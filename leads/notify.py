@@ -79,6 +79,26 @@ def digest_message(count: int, *, since: datetime, domains: Counter[str]) -> tup
     return subject, "\n".join(lines)
 
 
+EVENT_SUBJECTS = {"owner:invited": "Invited", "owner:joined": "Joined"}
+
+
+def event_message(kind: str, emails: list[str]) -> tuple[str, str]:
+    """One message for leads invited (or joined) since the last: one by name, many by count."""
+    word = EVENT_SUBJECTS[kind]
+    names = [escape_untyped(email) for email in emails]
+    subject = f"{word}: {names[0]}" if len(names) == 1 else f"{word}: {len(names)} leads"
+    lines = [f"{subject} ({escape_untyped(settings.MAIL_FROM_NAME)}).", ""]
+    lines += [f"  {name}" for name in names[: DIGEST_DOMAINS * 5]]
+    if len(names) > DIGEST_DOMAINS * 5:
+        lines.append(f"  ... and {len(names) - DIGEST_DOMAINS * 5} more")
+    return subject[:100], "\n".join(lines)
+
+
+def event(kind: str, emails: list[str]) -> None:
+    """Tell the owner who was invited, or joined; raises NotifyError like new_signup."""
+    _publish(*event_message(kind, emails))
+
+
 def new_signup(lead: Lead) -> None:
     """Tell the owner about `lead`; raises NotifyError if SNS does not take the message."""
     _publish(*message_for(lead))

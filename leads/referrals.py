@@ -12,9 +12,11 @@ from __future__ import annotations
 import ipaddress
 import re
 import secrets
+from urllib.parse import urlencode
 
 from disposable_email_domains import blocklist
 from django.conf import settings
+from django.urls import reverse
 
 from leads.store import Lead
 
@@ -33,6 +35,13 @@ REPEATED_NETWORK = "several of the day's credits came from this network"
 
 def new_code() -> str:
     return "".join(secrets.choice(_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def share_url(lead: Lead) -> str:
+    """The lead's referral link ("" before it has a code): the landing page with its code."""
+    if not lead.ref_code:
+        return ""
+    return f"{settings.SITE_URL}{reverse('home')}?{urlencode({'ref': lead.ref_code})}"
 
 
 def clean_code(value: object) -> str:

@@ -14,7 +14,9 @@ from leads.store import Consent, Lead, StoreUnavailable, get_store
 logger = logging.getLogger(__name__)
 
 
-def sign_up(*, name: str, email: str, preview: bool, consent: Consent) -> bool:
+def sign_up(
+    *, name: str, email: str, preview: bool, consent: Consent, referred_by: str = ""
+) -> bool:
     """Store the lead if its email is new, and ask for its mail; True if it was new.
 
     Only the store's writes happen here; the worker (leads/worker.py) sends the mail and tells
@@ -23,7 +25,13 @@ def sign_up(*, name: str, email: str, preview: bool, consent: Consent) -> bool:
     DOUBLE_OPT_IN off the signup is the consent: the lead is confirmed at once (its ask is then
     answered by the welcome mail, see leads/outbox.py).
     """
-    lead = Lead(name=name, email=email, preview=preview, created_at=timezone.now())
+    lead = Lead(
+        name=name,
+        email=email,
+        preview=preview,
+        created_at=timezone.now(),
+        referred_by=referred_by,
+    )
     store = get_store()
     new = store.add(lead)
     if not settings.DOUBLE_OPT_IN:

@@ -1,9 +1,11 @@
-"""The worker beside the web tasks: it keeps the counters up to date and tells the owner.
+"""The worker beside the web tasks: it keeps the counters up to date, tells the owner, and
+sends the joiners' mail.
 
-Nothing on a visitor's request waits on SNS: a signup is stored pending notification (the
-store's outbox), and this loop publishes what is pending, at least once and in normal operation
-once. Past NOTIFY_RATE messages in its window the owner gets one digest for everything pending
-instead of a message per signup, so a launch sends a handful of messages, not thousands.
+Nothing on a visitor's request waits on SNS or SES: what a change makes due is written to the
+store's outbox with it, and the worker sends it, at least once and in normal operation once.
+Past NOTIFY_RATE messages in its window the owner gets one digest for everything pending
+instead of a message per signup, so a launch sends a handful of messages, not thousands. The
+joiners' mail goes at the pace SES allows (leads/outbox.py, leads/mailer.py).
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from leads import notify
+from leads.mailer import Mailer
+from leads.outbox import Outbox
 from leads.signups import deliver
-from leads.store import Lead, StoreUnavailable, get_store
+from leads.store import OWNER_INVITED, OWNER_JOINED, Lead, StoreUnavailable, get_store
 from waitlist.env import rate_window
 
 logger = logging.getLogger(__name__)
@@ -27,6 +31,7 @@ logger = logging.getLogger(__name__)
 # Leads gathered into one digest (each is then marked with a write of its own); more wait for
 # the next digest. At 20 messages in 5 minutes that drains about 670 signups a second.
 DIGEST_MAX = 10_000
+EVENTS = frozenset({OWNER_INVITED, OWNER_JOINED})  # the owner's messages queued with a lead
 
 
 class Pacer:
@@ -62,6 +67,29 @@ def notify_pending(pacer: Pacer, *, now: datetime | None = None) -> int:
     return _digest(pending, pacer, now)
 
 
+def notify_events(pacer: Pacer, *, now: datetime | None = None) -> int:
+    """Tell the owner who was invited and who joined since the last round: one message a kind
+    (naming one lead, or counting many: inviting the next 500 is one message, not 500)."""
+    now = now or timezone.now()
+    store = get_store()
+    due = [d for d in store.outbox(limit=DIGEST_MAX, notify_only=True) if d.mail & EVENTS]
+    sent = 0
+    for kind in sorted(EVENTS):
+        emails = [d.lead.email for d in due if kind in d.mail]
+        if not emails or pacer.room(now) <= 0:
+            continue
+        try:
+            notify.event(kind, emails)
+        except notify.NotifyError:
+            logger.warning("The owner's %s message failed; it stays queued", kind)
+            continue
+        pacer.record(now)
+        for email in emails:  # sent but a mark lost: named once more next time, never lost
+            store.mark_mailed(email, kind)
+        sent += len(emails)
+    return sent
+
+
 def _digest(pending: list[Lead], pacer: Pacer, now: datetime) -> int:
     domains = Counter(lead.domain for lead in pending)
     try:
@@ -76,28 +104,43 @@ def _digest(pending: list[Lead], pacer: Pacer, now: datetime) -> int:
 
 
 def run(stop: threading.Event, *, interval: float = 1.0) -> None:
-    """Until `stop` is set, every `interval`: bring the counters up to date, and tell the owner.
+    """Until `stop` is set, every `interval`: bring the counters up to date, tell the owner, and
+    send the joiners' mail.
 
-    Each in a thread of its own, so that a burst of notifications (one write a lead) never
-    holds the counters back, nor the other way round. An outage of the store or of SNS is
-    logged and waited out; nothing is lost meanwhile. A failure of any other kind stops both
-    and is raised, so that the process exits and its supervisor (ECS) starts it again.
+    Each in a thread of its own, so that none holds the others back: a burst of notifications
+    (one write a lead) never delays the counters, and mail paced at SES's rate (one a second
+    in its sandbox) delays neither. The two outbox loops share no mark: the notify loop marks
+    the owner's notifications, the mail loop the asks and queued mails. An outage of the store,
+    SNS or SES is logged and waited out; nothing is lost meanwhile. A failure of any other kind
+    stops all three and is raised, so that the process exits and its supervisor (ECS) starts
+    it again.
     """
     limit = int(settings.NOTIFY_RATE.partition("/")[0])
     pacer = Pacer(limit, timedelta(seconds=rate_window(settings.NOTIFY_RATE)))
+    mailer = Mailer()  # one per process: its pace is the account's whole send rate
+    outbox = Outbox(mailer)
     failures: list[BaseException] = []
-    loops = [
-        threading.Thread(target=_every, args=(stop, interval, get_store().settle, failures)),
-        threading.Thread(
-            target=_every, args=(stop, interval, lambda: notify_pending(pacer), failures)
-        ),
+    works: list[Callable[[], object]] = [
+        get_store().settle,
+        lambda: (notify_pending(pacer), notify_events(pacer)),
+        lambda: send_mail(outbox, stop),
     ]
+    loops = [threading.Thread(target=_every, args=(stop, interval, w, failures)) for w in works]
     for loop in loops:
         loop.start()
     for loop in loops:
         loop.join()
+    mailer.close()
     if failures:
         raise failures[0]
+
+
+def send_mail(outbox: Outbox, stop: threading.Event) -> int:
+    """One round of the joiners' mail; while mail is down, wait as the mailer says."""
+    done = outbox.send_due(stop=stop)
+    if done.held:
+        stop.wait(done.held.after)  # until then every send would answer RetryLater at once
+    return done.sent
 
 
 def _every(

@@ -94,7 +94,16 @@ class TestStack:
             "NotificationEmail": "owner@example.com",
             "TaskImageTag": "abc123",
             "WebImageTag": "bootstrap",
+            "MailFrom": "",
+            "MailIdentity": "",
+            "MailConfigurationSet": "",
         }
+
+    def test_it_passes_the_mail_sender_through_and_keeps_it(self, deployer):
+        deployer(MailFrom="hello@example.com", MailIdentity="example.com").stack_update("mail")
+        deployer().stack_update("tasks", TaskImageTag="abc123")
+        assert stack_parameters()["MailFrom"] == "hello@example.com"
+        assert stack_parameters()["MailIdentity"] == "example.com"
 
     def test_it_says_when_nothing_changed(self, deployer):
         deployer().stack_update("first", TaskImageTag="abc123")

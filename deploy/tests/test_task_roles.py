@@ -2,15 +2,16 @@
 
 Each test runs what a task runs (a worker round, a web task's store calls, the maintenance
 commands), records every call as IAM authorises it (action and resource ARN; a
-TransactWriteItems part by part, as its Put, Update or Delete), and checks the role's policy
-against the record: every call is granted, and for the worker, every grant is used. The worker
-also runs as its own process, on its task definition's environment alone.
+TransactWriteItems part by part, as its Put, Update or Delete; SES v2's SendEmail of raw MIME
+as ses:SendEmail and ses:SendRawEmail on the sender's identity and configuration set), and
+checks the role's policy, in a stack with a mail sender, against the record: every call is
+granted, and for the worker, every grant is used. The worker also runs as its own process, on
+its task definition's environment alone.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -19,21 +20,30 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
+from email import message_from_bytes, message_from_string
+from email.utils import parseaddr
 from fnmatch import fnmatchcase
 from typing import Any
 
 import boto3
 import pytest
+import requests
 from django.core.management import call_command
 
-from deploy.tests.conftest import ROOT, container, statements
+from deploy.tests.conftest import PSEUDO, ROOT, container, resolve, statements
 from leads import notify, worker
+from leads.mailer import Mailer
+from leads.outbox import Outbox
 from leads.store import get_store
 from leads.store.dynamodb.store import DynamoLeadStore
 from leads.tests.factories import T0, add_confirmed, add_leads, confirmed, lead
 from leads.tests.sns_inbox import Inbox
+from waitlist.mailurl import SES, anymail_settings
 
 TABLES = "arn:aws:dynamodb:us-east-1:123456789012:table/"
+IDENTITIES = "arn:aws:ses:us-east-1:123456789012:"
+# The stack's mail parameters in these tests: its sender's domain is the identity.
+MAIL = {"MailFrom": "hello@example.com", "MailConfigurationSet": "waitlist"}
 TRANSACT_PARTS = {
     "Put": "PutItem",
     "Update": "UpdateItem",
@@ -63,6 +73,18 @@ class Calls:
             # GetRecords names only an iterator, which came from this stream.
             self.stream = params.get("StreamArn", self.stream)
             yield f"dynamodb:{operation}", self.stream
+        elif service == "sesv2":
+            assert operation == "SendEmail", operation
+            raw = params["Content"]["Raw"]["Data"]
+            sender = parseaddr(message_from_bytes(raw)["From"])[1]
+            resources = [IDENTITIES + "identity/" + sender.rpartition("@")[2]]
+            if "ConfigurationSetName" in params:
+                resources.append(IDENTITIES + "configuration-set/" + params["ConfigurationSetName"])
+            for resource in resources:  # raw content: authorised as both actions
+                yield "ses:SendEmail", resource
+                yield "ses:SendRawEmail", resource
+        elif service == "ses":
+            yield f"ses:{operation}", "*"  # GetSendQuota: no resource of its own
         elif operation == "BatchGetItem":
             for table in params["RequestItems"]:
                 yield "dynamodb:BatchGetItem", TABLES + table
@@ -76,22 +98,15 @@ class Calls:
 
 
 def grants(template: dict, role: str, names: dict[str, str]) -> set[Grant]:
-    """The role's (action, resource) pairs, its !GetAtt, !Ref and !Sub resolved from `names`."""
-
-    def resolve(value: Any) -> str:
-        if "Fn::GetAtt" in value:
-            return names[".".join(value["Fn::GetAtt"])]
-        if "Ref" in value:
-            return names[value["Ref"]]
-        return re.sub(r"\$\{([^}]+)\}", lambda m: names[m[1]], value["Fn::Sub"])
-
+    """The role's (action, resource) pairs in a stack with the MAIL parameters, its !GetAtt,
+    !Ref and !Sub resolved from `names`."""
     found: set[Grant] = set()
-    for statement in statements(template, role):
+    for statement in statements(template, role, MAIL):
         assert statement["Effect"] == "Allow"
         action, resource = statement["Action"], statement["Resource"]
         for a in [action] if isinstance(action, str) else action:
             for r in resource if isinstance(resource, list) else [resource]:
-                found.add((a, resolve(r)))
+                found.add((a, resolve(r, names | PSEUDO | MAIL | {"MailIdentity": ""})))
     return found
 
 
@@ -138,6 +153,15 @@ def aws(moto, settings, monkeypatch) -> Iterator[tuple[DynamoLeadStore, Calls, d
         "CountersTable.Arn": TABLES + settings.COUNTERS_TABLE,
         "SignupTopic": inbox.topic,
     }
+    # Mail as a stack with the MAIL parameters sends it: SES, from MailFrom, with the set.
+    settings.EMAIL_BACKEND = SES
+    settings.DEFAULT_FROM_EMAIL = MAIL["MailFrom"]
+    settings.ANYMAIL = anymail_settings("us-east-1", MAIL["MailConfigurationSet"])
+    sesv2 = boto3.client("sesv2", region_name="us-east-1", endpoint_url=moto.url)
+    sesv2.create_email_identity(EmailIdentity=MAIL["MailFrom"].rpartition("@")[2])
+    sets = sesv2.list_configuration_sets()["ConfigurationSets"]
+    if MAIL["MailConfigurationSet"] not in sets:  # moto's server outlives a test
+        sesv2.create_configuration_set(ConfigurationSetName=MAIL["MailConfigurationSet"])
     yield store, calls, names
     dynamodb = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=moto.url)
     for table in (settings.LEADS_TABLE, settings.COUNTERS_TABLE):
@@ -146,11 +170,22 @@ def aws(moto, settings, monkeypatch) -> Iterator[tuple[DynamoLeadStore, Calls, d
     notify._sns.cache_clear()
 
 
+def mail_round() -> int:
+    """One round of the worker's mail loop; its mailer's time passes only when it waits."""
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    mailer = Mailer(clock=lambda: now[0], sleep=sleep)
+    return Outbox(mailer, clock=lambda: now[0]).send_due().sent
+
+
 class TestWorkerRole:
     def test_it_grants_exactly_what_worker_rounds_do(self, aws, template):
         store, calls, names = aws
         for email in add_leads(store, 3):
-            confirmed(store, email)
+            confirmed(store, email)  # the owner's notification and the welcome are due
         store.delete("u00001@x.com")  # the stream holds an erasure too
         code = store.get("u00002@x.com").ref_code
         for n, ip in enumerate(["203.0.113.1", "198.51.100.9", "192.0.2.200"]):
@@ -159,14 +194,17 @@ class TestWorkerRole:
         calls.on = True
         store.settle()  # the first round: no place in the shard yet; credits and withheld
         assert worker.notify_pending(worker.Pacer(10, timedelta(minutes=5))) == 5  # one by one
+        assert mail_round() == 5  # the welcomes
         calls.on = False
+        add_leads(store, 5, start=20)  # their confirmations are due
         for email in add_leads(store, 5, start=10):
             confirmed(store, email)
         calls.on = True
         store.settle()  # from its place
         assert worker.notify_pending(worker.Pacer(1, timedelta(minutes=5))) == 5  # a digest
+        assert mail_round() == 10  # 5 confirmations, 5 welcomes
         calls.on = False
-        assert store.total() == 10
+        assert store.total() == 15
         assert store.get("u00002@x.com").credits == 2
         granted = grants(template, "WorkerTaskRole", names)
         assert denied(calls.made, granted) == set()
@@ -175,8 +213,11 @@ class TestWorkerRole:
     def test_it_lists_each_grant_on_one_table_index_stream_or_topic(self, aws, template):
         _, _, names = aws
         granted = grants(template, "WorkerTaskRole", names)
-        wildcards = {pattern for _, pattern in granted if "*" in pattern}
-        assert wildcards == {names["LeadsTable.Arn"] + "/stream/*"}
+        wildcards = {(action, pattern) for action, pattern in granted if "*" in pattern}
+        assert wildcards == {
+            (a, names["LeadsTable.Arn"] + "/stream/*")
+            for a in ("dynamodb:DescribeStream", "dynamodb:GetShardIterator", "dynamodb:GetRecords")
+        } | {("ses:GetSendQuota", "*")}  # it names no resource
         assert ("dynamodb:Query", names["LeadsTable.Arn"] + "/index/pending") in granted
         assert not {a for a, _ in granted if a.endswith("Scan")}
         leads = names["LeadsTable.Arn"]
@@ -205,7 +246,7 @@ class TestWebRole:
         store.ping()
         assert store.delete("ann@x.com") is True
         assert denied(calls.made, grants(template, "WebTaskRole", names)) == set()
-        assert not [a for a, _ in calls.made if a.startswith("sns:")]
+        assert not [a for a, _ in calls.made if a.startswith(("sns:", "ses:"))]
 
 
 class TestMaintenanceRole:
@@ -223,9 +264,10 @@ class TestMaintenanceRole:
 
 
 class TestWorkerTask:
-    def test_it_runs_on_its_task_environment_alone_and_stops_on_sigterm(self, aws, template):
+    def test_it_runs_on_its_task_environment_alone_and_stops_on_sigterm(self, aws, template, moto):
         store, _, names = aws
-        add_confirmed(store, lead("ann@x.com"))  # the owner's notification is due
+        add_confirmed(store, lead("ann@x.com"))  # its welcome and the owner's notification
+        store.add(lead("bob@x.com"))  # its confirmation
         given = {e["Name"] for e in container(template, "WorkerTaskDefinition")["Environment"]}
         env = {
             "DJANGO_ALLOWED_HOSTS": "waitlist.example",
@@ -235,12 +277,16 @@ class TestWorkerTask:
             "COUNTERS_TABLE": names["CountersTable.Arn"].rpartition("/")[2],
             "AWS_REGION": "us-east-1",
             "NEW_SIGNUP_TOPIC": names["SignupTopic"],
+            "EMAIL_URL": "ses://",  # as with MailFrom
+            "DEFAULT_FROM_EMAIL": MAIL["MailFrom"],
+            "SES_CONFIGURATION_SET": MAIL["MailConfigurationSet"],
         }
         assert set(env) == given
         env |= {"DJANGO_SECRET_KEY": "w" * 64, "PATH": os.environ["PATH"]}  # the task's secret
         env |= {k: v for k, v in os.environ.items() if k.startswith("AWS_")}  # moto, its keys
         sqlite = ROOT / "db.sqlite3"
         existed = sqlite.exists()
+        mailed = len(sent_to(moto.url))
         proc = subprocess.Popen(
             [sys.executable, "manage.py", "runworker"],
             cwd=ROOT,
@@ -250,12 +296,19 @@ class TestWorkerTask:
             text=True,
         )
         deadline = time.monotonic() + 30
-        while store.pending() and time.monotonic() < deadline:
+        while store.outbox() and time.monotonic() < deadline:
             time.sleep(0.2)
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=30)
         assert proc.returncode == 0, err
         assert "The worker stopped." in out
-        assert store.pending() == []  # published and marked, without PostgreSQL or its URL
+        assert store.outbox() == []  # sent and marked, without PostgreSQL or its URL
+        assert sorted(sent_to(moto.url)[mailed:]) == ["ann@x.com", "bob@x.com"]
         assert store.counts_as_of() is not None
         assert existed or not sqlite.exists()
+
+
+def sent_to(moto_url: str) -> list[str]:
+    """The recipient of each mail moto's SES has taken."""
+    data = requests.get(f"{moto_url}/moto-api/data.json", timeout=10).json()
+    return [str(message_from_string(raw["raw_data"])["To"]) for raw in data["ses"]["RawMessage"]]

@@ -10,6 +10,7 @@ from deploy.tests.conftest import (
     ROOT,
     TEMPLATE,
     container,
+    evaluate,
     of_type,
     props,
     resource,
@@ -19,22 +20,6 @@ from leads.store.dynamodb.items import INDEXES
 
 BIN = Path(sys.executable).parent
 GUNICORN = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
-
-
-def evaluate(condition, parameters: dict[str, str]):
-    """A rule's assertion with the given parameter values (Equals, And, Or, Not and Ref)."""
-    if isinstance(condition, str):
-        return condition
-    ((function, args),) = condition.items()
-    if function == "Ref":
-        return parameters[args]
-    values = [evaluate(arg, parameters) for arg in args]
-    return {
-        "Fn::Equals": lambda: values[0] == values[1],
-        "Fn::And": lambda: all(values),
-        "Fn::Or": lambda: any(values),
-        "Fn::Not": lambda: not values[0],
-    }[function]()
 
 
 class TestLint:

@@ -86,6 +86,7 @@ class TestWorkerRole:
                 counters,
             ),
             "ReadReferrers": (["dynamodb:GetItem"], leads),
+            "ReadPlaces": (["dynamodb:BatchGetItem"], counters),
             "FindPending": (["dynamodb:Query"], {"Fn::Sub": "${LeadsTable.Arn}/index/pending"}),
             "MarkNotified": (["dynamodb:UpdateItem"], leads),
             "Notify": (["sns:Publish"], {"Ref": "SignupTopic"}),
@@ -94,7 +95,7 @@ class TestWorkerRole:
 
     def test_it_never_lets_the_worker_write_or_scan_leads_or_manage_tables(self, template):
         granted = actions(template, "WorkerTaskRole")
-        assert not [a for a in granted if re.search(r"Scan|Batch|\*|Create|Update.*Table", a)]
+        assert not [a for a in granted if re.search(r"Scan|BatchWrite|\*|Create|Update.*Table", a)]
         on_leads = [s for s in statements(template, "WorkerTaskRole") if "LeadsTable" in str(s)]
         assert not [s for s in on_leads if re.search(r"Put|Delete", str(s["Action"]))]
         assert {a for a in granted if a.endswith("Table")} == {"dynamodb:DescribeTable"}

@@ -8,6 +8,8 @@ import pytest
 import requests
 
 CDN = "d111111abcdef8.cloudfront.net"
+# The landing and thanks pages, the page after an erasure, and the bad link page.
+PAGES = ["/", "/thanks", "/me/deleted", "/confirm/not-a-token"]
 
 
 @pytest.fixture(autouse=True)
@@ -21,7 +23,7 @@ def directives(header: str) -> dict[str, list[str]]:
 
 
 class TestContentSecurityPolicy:
-    @pytest.mark.parametrize("url", ["/", "/thanks"])
+    @pytest.mark.parametrize("url", PAGES)
     def test_it_allows_only_our_own_origin(self, client, url):
         policy = directives(client.get(url)["Content-Security-Policy"])
         assert policy["default-src"] == ["'self'"]
@@ -30,7 +32,7 @@ class TestContentSecurityPolicy:
         assert policy["frame-ancestors"] == ["'none'"]
         assert policy["object-src"] == ["'none'"]
 
-    @pytest.mark.parametrize("url", ["/", "/thanks"])
+    @pytest.mark.parametrize("url", PAGES)
     def test_it_needs_no_inline_script_or_style(self, client, url):
         html = client.get(url).content.decode()
         assert "unsafe-inline" not in client.get(url)["Content-Security-Policy"]

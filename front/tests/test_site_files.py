@@ -18,6 +18,7 @@ class TestSiteFiles:
         lines = response.content.decode().splitlines()
         assert lines[:2] == ["User-agent: *", "Allow: /"]
         assert {"Disallow: /search", "Disallow: /accounts/", "Disallow: /api/"} <= set(lines)
+        assert {"Disallow: /confirm/", "Disallow: /me/", "Disallow: /unsubscribe/"} <= set(lines)
 
     def test_favicon_ico_leads_to_the_hashed_icon(self, client):
         response = client.get("/favicon.ico")

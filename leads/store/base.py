@@ -197,7 +197,8 @@ class LeadStore:
         self, limit: int = 100, *, notify_only: bool = False, before: datetime | None = None
     ) -> list[Due]:
         """Up to `limit` leads with something due (see `Due`), oldest signup first; with
-        `notify_only`, only those whose owner's notification is unsent; with `before`, only
+        `notify_only`, only those with a message to the owner due (the notification, or a
+        queued OWNER_INVITED / OWNER_JOINED); with `before`, only
         leads that signed up before then. A backend whose index is partitioned may return the
         oldest of each partition rather than the oldest overall: the rest come next. An index
         may lag a moment behind the marks below: a caller skips what it handled already.
@@ -207,8 +208,8 @@ class LeadStore:
         raise NotImplementedError
 
     def pending(self, limit: int = 100, *, before: datetime | None = None) -> list[Lead]:
-        """The leads of `outbox(limit, notify_only=True, before=before)`."""
-        return [due.lead for due in self.outbox(limit, notify_only=True, before=before)]
+        """Leads of `outbox(limit, notify_only=True, before=before)` with the notification due."""
+        return [d.lead for d in self.outbox(limit, notify_only=True, before=before) if d.notify]
 
     def mark_notified(self, email: str) -> None:
         """Record that the owner's notification for `email` went out."""

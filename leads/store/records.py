@@ -25,6 +25,7 @@ FIGURES = ("total", "preview_yes", *COUNTED_STATUSES)
 # and messages to the owner (SNS) about the lead.
 WELCOME, INVITE = "welcome", "invite"
 OWNER_INVITED, OWNER_JOINED = "owner:invited", "owner:joined"
+MAILS = (WELCOME, INVITE)  # what stopping a lead's mail drops
 
 
 @dataclass(frozen=True)

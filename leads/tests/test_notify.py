@@ -134,3 +134,32 @@ class TestForgedFields:
         notify.new_signup(store.get("ann@x.com"))
         (message,) = inbox.read()
         assert "Name: Ann\\u2028Email: boss@x.com\\u202e" in message["Message"].splitlines()
+
+
+class TestOwnerEvents:
+    """Invitations and redemptions reach the owner too, a message a kind and round."""
+
+    def test_invitations_and_a_redemption_are_one_message_each(self, store, inbox):
+        for email in ("a@x.com", "b@x.com"):
+            signups.sign_up(name="N", email=email, preview=False, consent=CONSENT)
+        store.settle()
+        worker.notify_pending(pacer())
+        inbox.read()
+        for email in ("a@x.com", "b@x.com"):
+            store.invite(email, at=timezone.now())
+        assert worker.notify_events(pacer()) == 2
+        assert [m["Subject"] for m in inbox.read()] == ["Invited: 2 leads"]
+        store.join("a@x.com", at=timezone.now())
+        assert worker.notify_events(pacer()) == 1
+        (message,) = inbox.read()
+        assert message["Subject"] == "Joined: a@x.com"
+        assert worker.notify_events(pacer()) == 0
+        assert not any(d.mail & worker.EVENTS for d in store.outbox())
+
+    def test_a_failed_publish_keeps_them_queued(self, store, inbox, settings):
+        signups.sign_up(name="N", email="a@x.com", preview=False, consent=CONSENT)
+        store.settle()
+        store.invite("a@x.com", at=timezone.now())
+        settings.NEW_SIGNUP_TOPIC = inbox.topic.replace(inbox.topic.rpartition(":")[2], "gone")
+        assert worker.notify_events(pacer()) == 0
+        assert any("owner:invited" in d.mail for d in store.outbox(notify_only=True))

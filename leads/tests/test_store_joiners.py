@@ -162,6 +162,22 @@ class TestOutboxMarks:
         store.mark_mailed("ann@x.com", "welcome")  # twice is harmless
         assert store.outbox() == []
 
+    def test_a_mark_while_something_else_is_due_takes_off_just_that(self, store):
+        store.add(lead("ann@x.com"))
+        confirmed(store, "ann@x.com")  # an ask, the welcome and the notification are all due
+        store.mark_mailed("ann@x.com", "welcome")
+        assert only_due(store).mail == frozenset()
+        assert store.mark_answered(only_due(store), mailed=True, today=DAY) is True
+        due = only_due(store)
+        assert (due.notify, due.unanswered, due.mailed_on(DAY)) == (True, False, 1)
+
+    def test_unsubscribing_keeps_the_owners_messages_about_the_lead(self, store):
+        add_confirmed(store, lead("ann@x.com"))
+        store.settle()
+        store.invite("ann@x.com", at=T0)
+        store.unsubscribe("ann@x.com", at=T0)
+        assert only_due(store).mail == frozenset({"owner:invited"})
+
     def test_notify_only_and_before_and_limit(self, store):
         store.add(lead("a@x.com"))
         add_confirmed(store, lead("b@x.com", minutes=1))

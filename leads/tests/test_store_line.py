@@ -157,3 +157,15 @@ class TestInvitations:
         store.invite("b@x.com", at=T0)
         (count,) = store.domain_counts()
         assert (count.total, count.confirmed, count.invited, count.joined) == (2, 0, 1, 1)
+
+
+class TestReferralOnAKnownAddress:
+    def test_submitting_a_known_address_with_a_code_attaches_no_code(self, store):
+        join_line(store, "ref@x.com", ip="198.51.100.1")
+        code = store.get("ref@x.com").ref_code
+        store.add(lead("pending@y.org"))
+        assert store.add(replace(lead("pending@y.org", minutes=1), referred_by=code)) is False
+        assert store.get("pending@y.org").referred_by == ""
+        join_line(store, "pending@y.org", ip="203.0.113.9")  # confirms: nobody is credited
+        assert store.get("ref@x.com").credits == 0
+        assert store.withheld() == []

@@ -1,4 +1,5 @@
-"""`manage.py runworker`: the worker beside the web tasks (counters, the owner's notifications).
+"""`manage.py runworker`: the worker beside the web tasks (counters, the owner's notifications,
+the joiners' mail).
 
 Runs until SIGTERM or SIGINT, then finishes its round and exits 0: ECS stops it that way.
 """
@@ -15,7 +16,10 @@ from leads import worker
 
 
 class Command(BaseCommand):
-    help = "Keep the counters up to date and tell the owner about new signups, every second."
+    help = (
+        "Keep the counters up to date, tell the owner about new signups and send the joiners' "
+        "mail, every second."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--interval", type=float, default=1.0, metavar="SECONDS")

@@ -32,9 +32,44 @@
     if (first) first.focus();
   }
 
-  function say(text, kind) {
-    status.textContent = text;
-    status.className = "status " + kind;
+  function say(text, kind, where) {
+    const holder = where || status;
+    holder.textContent = text;
+    holder.className = "status " + kind;
+  }
+
+  // "Send it again": the answer's resend token (the same for a new and a known address).
+  const resend = dialog.querySelector("form[data-resend]");
+  function offerResend(token) {
+    if (!resend || !token) return;
+    resend.querySelector("input[name=token]").value = token;
+    resend.hidden = false;
+  }
+  if (resend) {
+    const resendStatus = resend.querySelector(".status");
+    const resendButton = resend.querySelector("button[type=submit]");
+    resend.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      resendButton.disabled = true;
+      say("Sending…", "", resendStatus);
+      try {
+        const response = await fetch(resend.action, {
+          method: "POST",
+          body: new FormData(resend),
+          headers: { Accept: "application/json" },
+          credentials: "same-origin",
+        });
+        const body = await response.json().catch(() => ({}));
+        if (response.ok) say(body.message || "We are sending it again.", "ok", resendStatus);
+        else say(body.error || "Something went wrong. Please try again.", "error", resendStatus);
+      } catch (err) {
+        say("We could not reach the server. Please check your connection and try again.", "error",
+            resendStatus);
+      } finally {
+        resendButton.disabled = false;
+        resendStatus.focus();
+      }
+    });
   }
 
   form.addEventListener("submit", async (event) => {
@@ -54,6 +89,7 @@
         form.querySelectorAll(".field, .hp").forEach((el) => (el.hidden = true));
         submit.hidden = true;
         say(body.message || "Thank you!", "ok");
+        offerResend(body.resend);
         status.focus(); // the form it had focus in is gone: the answer takes it
       } else if (response.status === 400 && body.errors) {
         showErrors(body.errors);

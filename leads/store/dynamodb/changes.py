@@ -28,7 +28,7 @@ from leads.store.dynamodb.items import (
     timestamp,
 )
 from leads.store.errors import StoreUnavailable
-from leads.store.records import CONFIRMED, PENDING, WELCOME, Consent, Lead
+from leads.store.records import CONFIRMED, MAILS, PENDING, WELCOME, Consent, Lead
 
 # A signup, new or known, is this one write: every attribute of the lead is set only if it is
 # missing, so a known lead is never overwritten, and the ask is recorded either way. A lead
@@ -141,7 +141,7 @@ def confirm(
             "#pending = :shard, seq = :seq, score = :seq, waiting = :waiting, #rank = :rank, "
             "ref_code = :code"
         )
-        referred_by = referrals.clean_code(item.get("referred_by", {}).get("S", ""))
+        referred_by = referrals.clean_code(item_lead(item).referred_by)
         if referred_by:  # decided by settle(), off the request (see dynamodb/credits.py)
             expression += ", credit = :ref"
             values[":ref"] = {"S": referred_by}
@@ -181,14 +181,15 @@ def next_seq(client: DynamoClient, tables: Tables) -> int:
 
 
 def unsubscribe(client: DynamoClient, tables: Tables, email: str, at: datetime) -> Item | None:
-    # What is queued goes with it: the asks count as answered and queued mail is dropped.
+    # Mail queued for the lead goes with it (the asks count as answered); the owner's messages
+    # about it stay.
     return _update(
         client,
         tables,
         email,
-        "SET unsubscribed_at = :at, answered = if_not_exists(asks, :zero) REMOVE mail",
+        "SET unsubscribed_at = :at, answered = if_not_exists(asks, :zero) DELETE mail :mails",
         "attribute_exists(sort_key) AND attribute_not_exists(unsubscribed_at)",
-        {":at": {"S": timestamp(at)}, ":zero": {"N": "0"}},
+        {":at": {"S": timestamp(at)}, ":zero": {"N": "0"}, ":mails": {"SS": list(MAILS)}},
     )
 
 

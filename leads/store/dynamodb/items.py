@@ -132,9 +132,13 @@ def lead_item(lead: Lead) -> Item:
             item[name] = {"N": str(getattr(lead, name))}
     if lead.credits:
         item["credits"] = {"N": str(lead.credits)}
-    for name in ("ref_code", "referred_by"):
-        if getattr(lead, name):
-            item[name] = {"S": getattr(lead, name)}
+    if lead.ref_code:
+        item["ref_code"] = {"S": lead.ref_code}
+    if lead.referred_by:
+        # With the signup's own sort key: a signup writes it only if missing, so a known lead
+        # without a code would take one from whoever submits its address again; the key says
+        # whether the code came with the signup that stored the lead (see referred_by()).
+        item["referred_by"] = {"S": f"{lead.referred_by} {item['sort_key']['S']}"}
     for name in ("invited_at", "joined_at"):
         moment = getattr(lead, name)
         if moment is not None:
@@ -188,11 +192,17 @@ def item_lead(item: Item) -> Lead:
         score=_maybe_number(item, "score"),
         credits=_number(item, "credits"),
         ref_code=item.get("ref_code", {}).get("S", ""),
-        referred_by=item.get("referred_by", {}).get("S", ""),
+        referred_by=referred_by(item),
         invited_at=_moment(item, "invited_at"),
         invite_revoked=item.get("invite_revoked", {}).get("BOOL", False),
         joined_at=_moment(item, "joined_at"),
     )
+
+
+def referred_by(item: Item) -> str:
+    """The referral code the lead signed up with: only one written with its own signup."""
+    code, _, key = item.get("referred_by", {}).get("S", "").partition(" ")
+    return code if key == item.get("sort_key", {}).get("S") else ""
 
 
 def _maybe_number(item: Item, name: str) -> int | None:

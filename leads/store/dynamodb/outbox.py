@@ -23,12 +23,15 @@ from leads.store.dynamodb.items import (
     item_due,
     timestamp,
 )
-from leads.store.records import Due
+from leads.store.records import OWNER_INVITED, OWNER_JOINED, Due
 
 _NO_ASKS = "(attribute_not_exists(asks) OR answered >= asks)"
 _NOTHING_QUEUED = "attribute_not_exists(mail) AND attribute_not_exists(credit)"
 _NO_NOTIFY = "attribute_not_exists(notify)"
 _NOTIFY_DUE = "(attribute_exists(notify) OR attribute_not_exists(stage))"
+# A read's filter: the notification, or a message to the owner queued with the lead's mail.
+_OWNER_DUE = f"{_NOTIFY_DUE[:-1]} OR contains(mail, :oi) OR contains(mail, :oj))"
+_OWNER_KINDS = {":oi": {"S": OWNER_INVITED}, ":oj": {"S": OWNER_JOINED}}
 
 
 def read(
@@ -39,8 +42,9 @@ def read(
     notify_only: bool,
     before: datetime | None,
 ) -> list[Due]:
-    only = _NOTIFY_DUE if notify_only else None
-    return [item_due(item) for item in items(client, tables, limit, only=only, before=before)]
+    only, values = (_OWNER_DUE, _OWNER_KINDS) if notify_only else (None, None)
+    found = items(client, tables, limit, only=only, values=values, before=before)
+    return [item_due(item) for item in found]
 
 
 def items(
@@ -49,6 +53,7 @@ def items(
     limit: int,
     *,
     only: str | None = None,
+    values: dict[str, Any] | None = None,
     before: datetime | None = None,
 ) -> list[Item]:
     """The outbox's items, oldest signup first; `only`: a filter expression on them."""
@@ -73,6 +78,7 @@ def items(
             params["ExpressionAttributeValues"][":before"] = {"S": timestamp(before)}
         if only:
             params["FilterExpression"] = only
+            params["ExpressionAttributeValues"] |= values or {}
         found += client.call("query", **params)["Items"]
     found.sort(key=lambda item: item["sort_key"]["S"])
     return found[: max(1, limit)]
@@ -104,7 +110,9 @@ def _mark(
         }
         # DynamoDB refuses a value that the expressions do not use.
         used = {
-            k: v for k, v in values.items() if re.search(re.escape(k) + r"\b", expression + when)
+            k: v
+            for k, v in values.items()
+            if re.search(re.escape(k) + r"\b", expression + " " + when)
         }
         if used:
             params["ExpressionAttributeValues"] = used

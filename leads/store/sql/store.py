@@ -24,6 +24,7 @@ from leads.store.records import (
     INVITE,
     INVITED,
     JOINED,
+    MAILS,
     OWNER_INVITED,
     OWNER_JOINED,
     PENDING,
@@ -122,8 +123,8 @@ class SqlLeadStore(LeadStore):
             if row.unsubscribed_at is not None:
                 return False
             row.unsubscribed_at = at
-            row.answered = row.asks  # nothing more is answered, nothing queued is sent
-            rows.set_queued(row, set())
+            row.answered = row.asks  # nothing more is answered, no queued mail is sent
+            rows.set_queued(row, rows.queued(row) - set(MAILS))  # the owner's messages stay
             return True
 
         return self._change(email, change)
@@ -216,7 +217,7 @@ class SqlLeadStore(LeadStore):
     ) -> list[Due]:
         found = models.LeadRow.objects.filter(due=True).order_by("created_at")
         if notify_only:
-            found = found.filter(notify_due=True)
+            found = found.filter(Q(notify_due=True) | Q(queued__contains="owner:"))
         if before is not None:
             found = found.filter(created_at__lt=before)
         return [rows.due(row) for row in found[:limit]]
