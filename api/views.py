@@ -125,7 +125,9 @@ def invite_next(request: HttpRequest) -> JsonResponse:
     invited = invites.invite_next(
         asked["next"], at=datetime.now(UTC), domain=asked["domain"], preview=asked["preview"]
     )
-    logger.info("%d leads were invited by staff member %s", len(invited), request.user)
+    logger.info(
+        "%d leads were invited by staff member %s", len(invited), request.user.get_username()
+    )
     return JsonResponse({"invited": [lead.email for lead in invited]}, status=201)
 
 
