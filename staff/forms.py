@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from django import forms
 
+from api.forms import MAX_INVITES
+from leads.forms import LeadFilterForm
+from leads.store import MAX_PAGE_SIZE
 from staff.dashboard import COUNT_COLUMNS, DEFAULT_RANGE, RANGES
 
 
@@ -29,3 +32,34 @@ class IssueTokenForm(forms.Form):
 
 class RevokeTokenForm(forms.Form):
     revoke = forms.IntegerField(min_value=1)
+
+
+class LineForm(forms.Form):
+    """A page of the line (the staff page and GET /api/line): its cursor and size."""
+
+    cursor = forms.CharField(required=False, max_length=2000)
+    limit = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE)
+
+    def clean_cursor(self) -> str | None:
+        return self.cleaned_data["cursor"] or None
+
+
+class InviteNextForm(forms.Form):
+    """Invite the next N of the line, optionally only of a domain or who asked for preview."""
+
+    count = forms.IntegerField(
+        label="How many",
+        min_value=1,
+        max_value=MAX_INVITES,
+        error_messages=dict.fromkeys(
+            ["min_value", "max_value"], f"Invite from 1 to {MAX_INVITES} at a time."
+        ),
+    )
+    domain = forms.CharField(label="Only at the domain", required=False, max_length=253)
+    preview = forms.BooleanField(label="Only those who asked for preview access", required=False)
+
+    # The lists' domain filter, normalised the same way (IDNA, lower case, no "@").
+    clean_domain = LeadFilterForm.clean_domain
+
+    def clean_preview(self) -> bool | None:
+        return True if self.cleaned_data["preview"] else None  # unticked: either answer

@@ -100,9 +100,37 @@ def range_links(sort: str, current: str) -> list[dict]:
     ]
 
 
-def safe_return(url: str | None) -> str:
+def safe_return(url: str | None, default: str | None = None) -> str:
     """Only a path on the search page itself: never a redirect to somewhere else."""
     search = reverse("search")
     if url and url.startswith(search) and "\\" not in url and url.isprintable():
         return url
-    return search
+    return default or search
+
+
+def valid_back(back: list[str]) -> bool:
+    """The pages before this one, carried in its links: as many and as long as links make."""
+    return len(back) <= MAX_BACK and all(len(cursor) <= 2000 for cursor in back)
+
+
+def line_links(
+    cursor: str | None, back: list[str], next_cursor: str | None, *, limit: int | None = None
+) -> dict[str, str]:
+    """Next, previous and first page of the line (of `limit` leads); `back` holds the cursors of
+    the pages before this one, oldest first ("" for the first page)."""
+    line = reverse("search-line")
+
+    def page(at: str | None, before: list[str]) -> str:
+        params = [("limit", str(limit))] if limit else []
+        params += [("cursor", at)] if at else []
+        query = urlencode(params + [("back", c) for c in before])
+        return f"{line}?{query}" if query else line
+
+    links = {}
+    if next_cursor:
+        links["next_url"] = page(next_cursor, [*back, cursor or ""][-MAX_BACK:])
+    if back:
+        links["previous_url"] = page(back[-1], back[:-1])
+    if cursor:
+        links["first_url"] = page(None, [])
+    return links

@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from api import tokens
+from leads import invites
 from leads.forms import LeadEmailForm, LeadFilterForm
 from leads.http import over_rate
 from leads.store import PAGE_SIZE, DomainCount, InvalidCursor, get_store
@@ -80,13 +81,17 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def _find(request: HttpRequest) -> HttpResponse:
-    """One lead by its exact address: one read of the store."""
+    """One lead by its exact address: one read of the store, and its place while it waits."""
     lookup = LeadEmailForm(request.GET)
     context = {"form": LeadFilterForm(), "lookup": lookup, "looked_up": True}
     if not lookup.is_valid():
         return render(request, "staff/search.html", context, status=400)
-    found = get_store().get(lookup.cleaned_data["email"])
+    store = get_store()
+    found = store.get(lookup.cleaned_data["email"])
     context |= {"found": found, "this_page": request.get_full_path()}
+    if found is not None:
+        context["place"] = store.place(found.email) if found.waiting else None
+        context["invite_expires"] = invites.expires_at(found)
     return render(request, "staff/search.html", context)
 
 

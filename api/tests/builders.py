@@ -1,12 +1,14 @@
-"""Leads of every status for the API's and the staff pages' tests, on either backend."""
+"""Leads of every status, and lines of them, for the API's and the staff pages' tests, on
+either backend."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from leads import models
 from leads.store import LeadStore
-from leads.tests.factories import T0, add_confirmed, lead
+from leads.tests.factories import T0, add_confirmed, confirmed, lead
 
 
 def stored_legacy(store: LeadStore, email: str) -> None:
@@ -34,3 +36,21 @@ def one_of_each(store: LeadStore) -> None:
     store.unsubscribe("stopped@x.com", at=T0 + timedelta(hours=1))
     store.add(lead("quiet@x.com", minutes=3))
     store.unsubscribe("quiet@x.com", at=T0 + timedelta(hours=1))
+
+
+def line_up(store: LeadStore, *emails: str, preview: tuple[str, ...] = ()) -> None:
+    """Each of `emails` signs up and confirms a minute after the one before, each from a
+    network of its own (so that referrals between them are credited): the line in that order."""
+    for i, email in enumerate(emails):
+        store.add(lead(email, minutes=i, preview=email in preview))
+        confirmed(store, email, at=T0 + timedelta(minutes=i, seconds=1), ip=f"198.51.{i}.1")
+    store.settle()
+
+
+def refer(store: LeadStore, referrer: str, referee: str, *, ip: str, minutes: int = 100) -> None:
+    """`referee` signs up with `referrer`'s code and confirms from `ip`."""
+    found = store.get(referrer)
+    assert found is not None
+    store.add(replace(lead(referee, minutes=minutes), referred_by=found.ref_code))
+    confirmed(store, referee, at=T0 + timedelta(minutes=minutes, seconds=1), ip=ip)
+    store.settle()

@@ -38,10 +38,10 @@ class TestApiLeads:
             "items": [
                 {"name": "Ann", "email": "b@y.com", "preview": False,
                  "created_at": "2026-11-20T09:31:00Z", "status": "pending",
-                 "confirmed_at": None},
+                 "confirmed_at": None, "position": None, "referrals": 0},
                 {"name": "<b>Ann</b>", "email": "a@x.com", "preview": True,
                  "created_at": "2026-11-20T09:30:00Z", "status": "pending",
-                 "confirmed_at": None},
+                 "confirmed_at": None, "position": None, "referrals": 0},
             ],
             "next": None,
         }  # fmt: skip

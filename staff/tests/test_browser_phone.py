@@ -21,12 +21,16 @@ pytestmark = pytest.mark.browser
 
 PASSWORD = "correct horse battery staple"
 # Long names, an internationalised domain, a domain long enough to be shortened in charts, and
-# leads of every status the port makes (three in four confirmed, one in seven unsubscribed).
+# leads of every status the port makes (three in four confirmed, one in seven unsubscribed);
+# then the line's: referrals (two credited, one withheld) and an invitation.
 SEED = """
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from django.db import transaction
 from leads.store import Consent, Lead, get_store
 store, now = get_store(), datetime.now(UTC)
+REFERRER = "someone.with.a.long.address.01@xn--bcher-kva.example"
+INVITED = "someone.with.a.long.address.02@a-very-long-subdomain-name.mail.example.com"
 consent = Consent(text="I want in.", version="1", ip="192.0.2.7", user_agent="seed")
 domains = ["gmail.com", "xn--bcher-kva.example", "a-very-long-subdomain-name.mail.example.com"]
 with transaction.atomic():
@@ -40,6 +44,13 @@ with transaction.atomic():
             store.confirm(email, consent=consent, at=when + timedelta(minutes=5))
         if i % 7 == 0:
             store.unsubscribe(email, at=when + timedelta(hours=1))
+    code = store.get(REFERRER).ref_code
+    for j, ip in enumerate(["198.51.100.7", "203.0.113.7", "192.0.2.99"]):
+        friend = f"a.friend.with.a.long.address.{j}@referrals.example"
+        store.add(Lead(name=f"Friend {j}", email=friend, preview=True, created_at=now,
+                       referred_by=code))
+        store.confirm(friend, consent=replace(consent, ip=ip), at=now)
+    store.invite(INVITED, at=now)
 """
 
 
@@ -126,4 +137,38 @@ class TestStaffPagesFit:
         page.get_by_role("button", name="Copy").click()
         page.wait_for_selector(".copy-status:has-text('Copied.')")
         assert page.evaluate("navigator.clipboard.readText()") == token
+        assert page.problems == []
+
+    def test_the_line_invitations_and_referrals(self, page, server):
+        page.goto(server.url + "/search/line")
+        check_page(page, "the line")
+        assert in_reach(page, page.get_by_role("button", name=re.compile("^Invite")).first)
+        assert in_reach(page, page.locator(".badge", has_text="Unsubscribed").first)
+        first = page.locator("table.line tbody tr").first.inner_text()
+        page.get_by_role("button", name=re.compile("^Invite")).first.click()
+        page.wait_for_selector(".alert.success")
+        check_page(page, "the line, after an invitation")
+        assert page.locator("table.line tbody tr").first.inner_text() != first
+
+        page.goto(server.url + "/search/invite-next")
+        check_page(page, "invite the next")
+        page.get_by_label("How many").fill("2")
+        page.get_by_label("Only those who asked for preview access").check()
+        page.get_by_role("button", name="See who is next").click()
+        check_page(page, "who would be invited")
+        assert page.locator("tbody tr").count() == 2
+        confirm = page.get_by_role("button", name="Invite 2 leads")
+        assert in_reach(page, confirm)
+        confirm.click()
+        page.wait_for_selector(".alert.success:has-text('Invited 2 leads.')")
+
+        page.goto(server.url + "/search/referrals")
+        check_page(page, "referrals")
+        assert "someone.with.a.long.address.01@bücher.example" in page.inner_text("main")
+        assert "Confirmed from the referrer's network" in page.inner_text("main")
+
+        invited = "someone.with.a.long.address.02@a-very-long-subdomain-name.mail.example.com"
+        page.goto(server.url + f"/search?email={invited}")
+        check_page(page, "an invited lead")
+        assert in_reach(page, page.get_by_role("button", name=re.compile("^Revoke invitation")))
         assert page.problems == []

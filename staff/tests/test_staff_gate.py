@@ -12,8 +12,12 @@ PAGES = [
     "/search/export.csv",
     "/search/delete?email=ann@x.com",
     "/search/tokens",
+    "/search/line",
+    "/search/invite-next",
+    "/search/invite-next?count=5",
+    "/search/referrals",
 ]
-API = ["/api/leads", "/api/domains", "/api/daily", "/api/openapi.json"]
+API = ["/api/leads", "/api/domains", "/api/daily", "/api/line", "/api/openapi.json"]
 
 
 @pytest.mark.django_db
