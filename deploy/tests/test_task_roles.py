@@ -127,7 +127,9 @@ def unused(made: set[Grant], granted: set[Grant]) -> set[Grant]:
 
 
 @pytest.fixture
-def aws(moto, settings, monkeypatch) -> Iterator[tuple[DynamoLeadStore, Calls, dict[str, str]]]:
+def aws(
+    moto, ses_server, settings, monkeypatch
+) -> Iterator[tuple[DynamoLeadStore, Calls, dict[str, str]]]:
     """A DynamoDB store with its stream and a topic on moto; every client made records calls."""
     calls = Calls()
     make_client = boto3.session.Session.client
@@ -157,7 +159,7 @@ def aws(moto, settings, monkeypatch) -> Iterator[tuple[DynamoLeadStore, Calls, d
     settings.EMAIL_BACKEND = SES
     settings.DEFAULT_FROM_EMAIL = MAIL["MailFrom"]
     settings.ANYMAIL = anymail_settings("us-east-1", MAIL["MailConfigurationSet"])
-    sesv2 = boto3.client("sesv2", region_name="us-east-1", endpoint_url=moto.url)
+    sesv2 = boto3.client("sesv2", region_name="us-east-1", endpoint_url=ses_server.url)
     sesv2.create_email_identity(EmailIdentity=MAIL["MailFrom"].rpartition("@")[2])
     sets = sesv2.list_configuration_sets()["ConfigurationSets"]
     if MAIL["MailConfigurationSet"] not in sets:  # moto's server outlives a test
@@ -264,7 +266,9 @@ class TestMaintenanceRole:
 
 
 class TestWorkerTask:
-    def test_it_runs_on_its_task_environment_alone_and_stops_on_sigterm(self, aws, template, moto):
+    def test_it_runs_on_its_task_environment_alone_and_stops_on_sigterm(
+        self, aws, template, ses_server
+    ):
         store, _, names = aws
         add_confirmed(store, lead("ann@x.com"))  # its welcome and the owner's notification
         store.add(lead("bob@x.com"))  # its confirmation
@@ -286,7 +290,7 @@ class TestWorkerTask:
         env |= {k: v for k, v in os.environ.items() if k.startswith("AWS_")}  # moto, its keys
         sqlite = ROOT / "db.sqlite3"
         existed = sqlite.exists()
-        mailed = len(sent_to(moto.url))
+        mailed = len(sent_to(ses_server.url))
         proc = subprocess.Popen(
             [sys.executable, "manage.py", "runworker"],
             cwd=ROOT,
@@ -303,7 +307,7 @@ class TestWorkerTask:
         assert proc.returncode == 0, err
         assert "The worker stopped." in out
         assert store.outbox() == []  # sent and marked, without PostgreSQL or its URL
-        assert sorted(sent_to(moto.url)[mailed:]) == ["ann@x.com", "bob@x.com"]
+        assert sorted(sent_to(ses_server.url)[mailed:]) == ["ann@x.com", "bob@x.com"]
         assert store.counts_as_of() is not None
         assert existed or not sqlite.exists()
 

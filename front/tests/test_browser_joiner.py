@@ -50,10 +50,15 @@ class Site:
 
 
 @pytest.fixture
-def site(app_server, moto) -> Iterator[Site]:
-    outbox = SesOutbox(moto.url)
+def site(app_server, moto, ses_moto) -> Iterator[Site]:
+    outbox = SesOutbox(ses_moto.url)
     server = app_server(
-        workers=2, EMAIL_URL="ses://", DEFAULT_FROM_EMAIL=SENDER, AWS_ENDPOINT_URL=moto.url
+        workers=2,
+        EMAIL_URL="ses://",
+        DEFAULT_FROM_EMAIL=SENDER,
+        AWS_ENDPOINT_URL=moto.url,
+        AWS_ENDPOINT_URL_SESV2=ses_moto.url,
+        AWS_ENDPOINT_URL_SES=ses_moto.url,
     )
     worker = subprocess.Popen(
         [sys.executable, "manage.py", "runworker", "--interval", "0.2"],

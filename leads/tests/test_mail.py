@@ -139,9 +139,9 @@ class TestBuild:
 
 
 class TestThroughSes:
-    def test_ses_receives_both_parts_and_the_headers(self, moto, settings):
+    def test_ses_receives_both_parts_and_the_headers(self, ses_server, settings):
         settings.EMAIL_BACKEND = SES
-        outbox = SesOutbox(moto.url)
+        outbox = SesOutbox(ses_server.url)
         outcome = Mailer(rate=lambda: None).send(confirm(name="Ann"))
         assert isinstance(outcome, Sent) and outcome.message_id
         (received,) = outbox.read()

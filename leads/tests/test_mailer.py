@@ -45,20 +45,20 @@ def mail(to: str = "ann@x.com", subject: str = "Hello") -> EmailMultiAlternative
 
 
 @pytest.fixture
-def outbox(moto, settings):
+def outbox(ses_server, settings):
     settings.EMAIL_BACKEND = SES
-    return SesOutbox(moto.url)
+    return SesOutbox(ses_server.url)
 
 
 @pytest.fixture
-def faulty(outbox, moto, monkeypatch):
-    """Start a proxy in front of moto with `fault` and point every AWS call at it."""
+def faulty(outbox, ses_server, ses_at):
+    """Start a proxy in front of moto's SES with `fault` and point SES at it."""
     proxies: list[FaultySes] = []
 
     def start(fault) -> FaultySes:
-        proxy = FaultySes(moto.url, fault)
+        proxy = FaultySes(ses_server.url, fault)
         proxies.append(proxy)
-        monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.url)
+        ses_at(proxy.url)
         return proxy
 
     yield start
@@ -177,15 +177,15 @@ class TestThrottling:
 
 
 class TestOutage:
-    def test_ses_down_is_try_later_and_nothing_is_lost(self, outbox, monkeypatch, moto):
-        monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{free_port()}")
+    def test_ses_down_is_try_later_and_nothing_is_lost(self, outbox, ses_at, ses_server):
+        ses_at(f"http://127.0.0.1:{free_port()}")
         clock = Clock()
         sender = mailer(clock)
         message = mail()
         outcome = sender.send(message)
         assert isinstance(outcome, RetryLater)
         assert clock.sleeps == [1.0, 2.0]  # three tries, backing off
-        monkeypatch.setenv("AWS_ENDPOINT_URL", moto.url)
+        ses_at(ses_server.url)
         assert isinstance(sender.send(message), RetryLater)  # still within `after`
         clock.now += outcome.after
         assert isinstance(sender.send(message), Sent)

@@ -42,12 +42,12 @@ class Clock:
 
 
 @pytest.fixture
-def ses(moto, settings) -> SesOutbox:
+def ses(ses_server, settings) -> SesOutbox:
     settings.EMAIL_BACKEND = SES
     settings.DEFAULT_FROM_EMAIL = SENDER
     settings.SITE_NAME = settings.MAIL_FROM_NAME = "Rocket Club"
     settings.SITE_URL = "https://signup.example.com"
-    return SesOutbox(moto.url)
+    return SesOutbox(ses_server.url)
 
 
 def worker(day: datetime = T0) -> Outbox:

@@ -29,23 +29,12 @@ def three(store):
 
 
 @pytest.fixture
-def ses_at(monkeypatch):
-    """Point SES (only: the store keeps its endpoint) at `url`."""
-
-    def point(url: str) -> None:
-        monkeypatch.setenv("AWS_ENDPOINT_URL_SESV2", url)  # the mail (anymail: SES v2)
-        monkeypatch.setenv("AWS_ENDPOINT_URL_SES", url)  # the send rate (GetSendQuota, v1)
-
-    return point
-
-
-@pytest.fixture
-def faulty(ses, moto, ses_at):
-    """A proxy in front of moto with `fault(recipients, call)`, and SES pointed at it."""
+def faulty(ses, ses_server, ses_at):
+    """A proxy in front of moto's SES with `fault(recipients, call)`, and SES pointed at it."""
     proxies: list[FaultySes] = []
 
     def start(fault) -> FaultySes:
-        proxy = FaultySes(moto.url, fault)
+        proxy = FaultySes(ses_server.url, fault)
         proxies.append(proxy)
         ses_at(proxy.url)
         return proxy
@@ -60,26 +49,26 @@ def sent_once(mails: list[tuple[str, str]]) -> bool:
 
 
 class TestSesDown:
-    def test_ses_down_then_up_sends_every_mail_once(self, three, ses, ses_at, moto):
+    def test_ses_down_then_up_sends_every_mail_once(self, three, ses, ses_at, ses_server):
         ses_at(f"http://127.0.0.1:{free_port()}")
         sender = worker()
         done = sender.send_due()
         assert isinstance(done.held, RetryLater) and done.sent == 0
         assert sorted(owed(three)) == ALL  # nothing lost, nothing marked
         assert sender.send_due().sent == 0  # held: not even tried
-        ses_at(moto.url)
+        ses_at(ses_server.url)
         sender.clock.now += done.held.after  # type: ignore[attr-defined]
         assert sender.send_due().sent == 3
         assert sender.send_due().sent == 0
         assert sent_once(received(ses))
         assert owed(three) == []
 
-    def test_a_signup_meanwhile_is_sent_with_the_rest(self, three, ses, ses_at, moto):
+    def test_a_signup_meanwhile_is_sent_with_the_rest(self, three, ses, ses_at, ses_server):
         ses_at(f"http://127.0.0.1:{free_port()}")
         sender = worker()
         held = sender.send_due().held
         three.add(lead("dee@x.com", minutes=5))
-        ses_at(moto.url)
+        ses_at(ses_server.url)
         sender.clock.now += held.after  # type: ignore[attr-defined,union-attr]
         assert sender.send_due().sent == 4
 

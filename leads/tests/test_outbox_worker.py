@@ -58,10 +58,9 @@ class TestWorker:
         eventually(lambda: [m["Subject"] for m in inbox.read()] == ["New signup: u0@x.com"])
 
     def test_ses_down_holds_back_neither_counts_nor_notifications(
-        self, store, ses, inbox, monkeypatch, moto
+        self, store, ses, inbox, ses_at, ses_server
     ):
-        for name in ("AWS_ENDPOINT_URL_SESV2", "AWS_ENDPOINT_URL_SES"):
-            monkeypatch.setenv(name, f"http://127.0.0.1:{free_port()}")
+        ses_at(f"http://127.0.0.1:{free_port()}")
         store.add(lead("ann@x.com"))
         confirmed(store, "ann@x.com")  # before the worker starts: it sees the welcome due
         stop = threading.Event()
@@ -70,8 +69,7 @@ class TestWorker:
         try:
             eventually(lambda: type(store).total(store) == 1 and store.pending() == [])
             assert received(ses) == [] and owed(store) == ["ann@x.com"]
-            for name in ("AWS_ENDPOINT_URL_SESV2", "AWS_ENDPOINT_URL_SES"):
-                monkeypatch.setenv(name, moto.url)
+            ses_at(ses_server.url)
             eventually(lambda: owed(store) == [])  # after the mailer's hold: a few seconds
         finally:
             stop.set()
@@ -89,8 +87,8 @@ class TestSendmail:
         call_command("sendmail")
         assert "Sent 0 mails" in capsys.readouterr().out
 
-    def test_it_fails_while_mail_is_held(self, store, ses, monkeypatch):
-        monkeypatch.setenv("AWS_ENDPOINT_URL_SESV2", f"http://127.0.0.1:{free_port()}")
+    def test_it_fails_while_mail_is_held(self, store, ses, ses_at):
+        ses_at(f"http://127.0.0.1:{free_port()}")
         store.add(lead("ann@x.com"))
         with pytest.raises(CommandError, match="Mail is held"):
             call_command("sendmail")
