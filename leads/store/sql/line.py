@@ -101,8 +101,12 @@ def withheld(limit: int) -> list[Withheld]:
 
 
 def forget(email: str) -> None:
-    """An erasure takes the lead's referral records with it, on either side."""
-    models.Credit.objects.filter(Q(referrer=email) | Q(referee=email)).delete()
+    """An erasure takes the lead's referral records with it: all of them as the referrer; as
+    the referee, a withheld one goes, and a credit it earned stays without its name. The credit
+    stays the referrer's, and so does its count in the day's cap (as on DynamoDB, where the
+    day's count is a number): erasing a friend does not open the cap again."""
+    models.Credit.objects.filter(Q(referrer=email) | (Q(referee=email) & ~Q(reason=""))).delete()
+    models.Credit.objects.filter(referee=email).update(referee="")
 
 
 def rebuild() -> int:
