@@ -38,8 +38,10 @@ staff: $(RUN_STAMP)
 system-deps:
 	./scripts/system-deps
 
+# A worker per core (up to 4), each with its own moto servers and browser; a test file stays on
+# one worker, since its module-scoped fixtures (an image build, a browser) are made for it.
 test: lint system-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --maxprocesses 4 --dist loadfile
 	./scripts/with-postgres $(BIN)/python -m pytest -m postgres
 
 test-postgres: $(STAMP)

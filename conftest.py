@@ -309,8 +309,12 @@ def _app_servers(
 
 
 # --- a real browser ------------------------------------------------------------------------------
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium, for one test module. Playwright's sync API keeps its event loop set as running
+    in the main thread while it is open, and Django then refuses the ORM there (an "async
+    context"): a browser kept for the whole session broke every database test that a worker of
+    pytest-xdist ran after a browser module (run alone, pytest-django runs those first)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -89,3 +90,43 @@ def test_signups_confirmations_unsubscriptions_and_erasures_racing_count_exactly
     assert counted(store) == recount(store)
     waiting = [e for e in EMAILS if store.place(e) is not None]
     assert sorted(store.place(e) for e in waiting) == list(range(1, len(waiting) + 1))
+
+
+@pytest.mark.parametrize("store", ["dynamodb"], indirect=True)
+def test_confirmations_referring_one_referrer_at_once_credit_it_exactly(
+    store,
+    physics,  # noqa: F811 - the fixture
+    monkeypatch,
+    settings,
+):
+    settings.REFERRAL_DAILY_CAP = 25
+    monkeypatch.setenv("AWS_ENDPOINT_URL", physics.url)
+    store.client.reset()
+    now = datetime.now(UTC)
+    store.add(lead("ref@x.com", at=now))
+    store.confirm("ref@x.com", consent=replace(CONSENT, ip="198.51.100.1"), at=now)
+    code = store.get("ref@x.com").ref_code
+    friends = [f"f{i}@y.org" for i in range(40)]
+    for i, email in enumerate(friends):
+        store.add(replace(lead(email, at=now + timedelta(seconds=i)), referred_by=code))
+
+    def confirm(n: int) -> None:
+        # Each from a network of its own: only the day's cap withholds.
+        consent = replace(CONSENT, ip=f"203.0.{n}.1")
+        store.confirm(friends[n], consent=consent, at=now + timedelta(minutes=1))
+
+    with ThreadPoolExecutor(16) as pool:
+        list(pool.map(confirm, range(len(friends))))
+    # Two workers settling at once (a deploy rolls one while the other still runs): each
+    # credit is decided once all the same.
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(lambda _: store.settle(), range(2)))
+    store.settle()
+    assert store.get("ref@x.com").credits == 25
+    withheld = store.withheld(limit=100)
+    assert len(withheld) == 15
+    assert {w.reason for w in withheld} == {"the referrer's credits for the day are used up"}
+    everyone = ["ref@x.com", *friends]
+    assert sorted(store.place(e) for e in everyone) == list(range(1, len(everyone) + 1))
+    assert store.place("ref@x.com") == 1  # seq 1 less 25 boosts
+    assert counted(store) == recount(store)

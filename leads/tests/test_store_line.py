@@ -169,3 +169,46 @@ class TestReferralOnAKnownAddress:
         join_line(store, "pending@y.org", ip="203.0.113.9")  # confirms: nobody is credited
         assert store.get("ref@x.com").credits == 0
         assert store.withheld() == []
+
+
+def scramble_tree(store) -> None:
+    """Wrong counts in every node of the line's tree, and a node that no lead backs."""
+    if store.__class__.__name__ == "SqlLeadStore":
+        from leads.models import LineNode
+
+        LineNode.objects.update(n=7)
+        LineNode.objects.create(node="n0", digit=3, n=5)
+        return
+    client, table = store.client, store.tables.counters
+    nodes = client.query_items(
+        TableName=table,
+        KeyConditionExpression="#kind = :kind",
+        ExpressionAttributeNames={"#kind": "kind"},
+        ExpressionAttributeValues={":kind": {"S": "line"}},
+    )
+    for key in [{"kind": {"S": "line"}, "key": {"S": "n0"}}] + [
+        {"kind": n["kind"], "key": n["key"]} for n in nodes
+    ]:
+        client.call(
+            "update_item",
+            TableName=table,
+            Key=key,
+            UpdateExpression="SET d0 = :n, d3 = :n, d8 = :n",
+            ExpressionAttributeValues={":n": {"N": "7"}},
+        )
+
+
+class TestRecount:
+    def test_a_recount_rebuilds_the_lines_tree(self, store):
+        for i in range(5):
+            join_line(store, f"u{i}@x.com", minutes=i)
+        store.delete("u1@x.com")
+        store.settle()
+        emails = [f"u{i}@x.com" for i in range(5)]
+        assert places(store, emails) == [1, None, 2, 3, 4]
+        scramble_tree(store)
+        assert places(store, emails) != [1, None, 2, 3, 4]
+        store.rebuild_counts()
+        assert places(store, emails) == [1, None, 2, 3, 4]
+        store.rebuild_counts()  # again: nothing to change
+        assert places(store, emails) == [1, None, 2, 3, 4]

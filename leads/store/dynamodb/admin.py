@@ -21,11 +21,13 @@ from leads.store.dynamodb.items import (
     counter_deltas,
     counter_key,
 )
+from leads.store.dynamodb.line import NODE as LINE_NODE
 from leads.store.records import FIGURES
 
 WAIT_SECONDS = 600
 STREAM = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
 STREAM_DELAY = 1.0
+DIGITS = tuple(f"d{digit:x}" for digit in range(16))  # a node of the line's tree: 16 counts
 
 
 def _index(name: str, keys: tuple[str, str], throughput: dict | None) -> dict[str, Any]:
@@ -135,9 +137,10 @@ def create_tables(client: DynamoClient, tables: Tables) -> list[str]:
     return done
 
 
-def _stored_counters(client: DynamoClient, tables: Tables) -> dict[CounterKey, int]:
+def _stored_counters(client: DynamoClient, tables: Tables) -> dict[CounterKey, Figures]:
+    """Every counter's figures, and every node of the line's tree with its 16 counts."""
     stored = {}
-    for kind in ("domain", "day", "total"):
+    for kind in ("domain", "day", "total", LINE_NODE):
         for item in client.query_items(
             TableName=tables.counters,
             KeyConditionExpression="#kind = :kind",
@@ -145,8 +148,38 @@ def _stored_counters(client: DynamoClient, tables: Tables) -> dict[CounterKey, i
             ExpressionAttributeValues={":kind": {"S": kind}},
             ConsistentRead=True,
         ):
-            stored[(kind, item["key"]["S"])] = int(item.get("total", {"N": "0"})["N"])
+            names = DIGITS if kind == LINE_NODE else ("total",)
+            figures = {name: int(item.get(name, {"N": "0"})["N"]) for name in names}
+            stored[(kind, item["key"]["S"])] = figures
     return stored
+
+
+def _set_node(
+    client: DynamoClient, tables: Tables, key: CounterKey, digits: Figures, expected: Figures
+) -> bool:
+    """Set a node of the line's tree unless a change moved any of its counts meanwhile."""
+    values, condition = {}, []
+    for i, name in enumerate(DIGITS):
+        values[f":d{i}"] = {"N": str(digits.get(name, 0))}
+        values[f":w{i}"] = {"N": str(expected.get(name, 0))}
+        check = f"#d{i} = :w{i}"
+        condition.append(
+            f"(attribute_not_exists(#d{i}) OR {check})" if not expected.get(name) else check
+        )
+    try:
+        client.call(
+            "update_item",
+            TableName=tables.counters,
+            Key=counter_key(*key),
+            UpdateExpression="SET " + ", ".join(f"#d{i} = :d{i}" for i in range(len(DIGITS))),
+            ConditionExpression=" AND ".join(condition),
+            ExpressionAttributeNames={f"#d{i}": name for i, name in enumerate(DIGITS)},
+            ExpressionAttributeValues=values,
+            expect=("ConditionalCheckFailedException",),
+        )
+    except Refused:
+        return False
+    return True
 
 
 def _set_counter(
@@ -215,10 +248,15 @@ def rebuild_counts(client: DynamoClient, tables: Tables) -> RebuildReport:
     # the wait keeps one made at the end of the scan from being counted after its counter is set.
     time.sleep(STREAM_DELAY)
     tally.settle(client, tables)
-    stale: dict[CounterKey, Figures] = {key: {} for key, n in before.items() if n}
+    stale: dict[CounterKey, Figures] = {key: {} for key, n in before.items() if any(n.values())}
     written = cleared = busy = 0
     for key, figures in (stale | wanted).items():
-        if not _set_counter(client, tables, key, figures, before.get(key, 0)):
+        was = before.get(key, {})
+        if key[0] == LINE_NODE:
+            done = _set_node(client, tables, key, figures, was)
+        else:
+            done = _set_counter(client, tables, key, figures, was.get("total", 0))
+        if not done:
             busy += 1
         elif key in wanted:
             written += 1

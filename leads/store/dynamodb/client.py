@@ -39,6 +39,10 @@ class Refused(Exception):
         self.response = response
 
 
+class Contended(StoreUnavailable):
+    """A transaction kept conflicting with others on its items, past its tries."""
+
+
 def _backoff(attempt: int) -> None:
     time.sleep(random.uniform(0, 0.05 * 2**attempt))  # noqa: S311 (jitter, not a secret)
 
@@ -135,7 +139,7 @@ class DynamoClient:
                 if not RETRY_REASONS.intersection(reasons):
                     raise unavailable(e) from e
             _backoff(attempt)
-        raise StoreUnavailable("DynamoDB: the transaction kept conflicting")
+        raise Contended("DynamoDB: the transaction kept conflicting")
 
     def get_item(self, table: str, key: Item) -> Item | None:
         """The item under `key`, read consistently, or None."""

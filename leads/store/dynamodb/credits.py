@@ -20,7 +20,7 @@ from django.conf import settings
 from leads import referrals
 from leads.store import line
 from leads.store.dynamodb import outbox
-from leads.store.dynamodb.client import DynamoClient
+from leads.store.dynamodb.client import Contended, DynamoClient
 from leads.store.dynamodb.items import (
     CREDITS,
     TOP,
@@ -41,7 +41,11 @@ def settle(client: DynamoClient, tables: Tables) -> int:
     """Decide every credit waiting in the outbox; returns how many were decided."""
     decided = 0
     for item in outbox.items(client, tables, BATCH, only="attribute_exists(credit)"):
-        if decide(client, tables, item):
+        try:
+            decided_now = decide(client, tables, item)
+        except Contended:  # another worker is deciding this referrer's credits: next round
+            continue
+        if decided_now:
             outbox.leave_if_done(client, tables, item["email"]["S"])
             decided += 1
     return decided

@@ -17,7 +17,7 @@ import contextlib
 from datetime import UTC, datetime
 from typing import Any
 
-from leads.store.dynamodb.client import DynamoClient, Refused
+from leads.store.dynamodb.client import Contended, DynamoClient, Refused
 from leads.store.dynamodb.items import (
     CounterKey,
     Figures,
@@ -168,7 +168,12 @@ def _apply(
         if any(figures.values())
     ]
     parts.append({"Update": _place_update(tables, shard_id, seq, last)})
-    return client.transact(parts)
+    try:
+        return client.transact(parts)
+    except Contended:
+        # Only tallies write these counters: another one (a second worker, a rebuild) is
+        # applying this shard's batches right now. It goes on from here; so does the next round.
+        return False
 
 
 def _place_update(tables: Tables, shard_id: str, seq: str | None, last: str) -> dict[str, Any]:
