@@ -42,10 +42,11 @@ system-deps:
 # one worker, since its module-scoped fixtures (an image build, a browser) are made for it.
 test: lint system-deps
 	$(BIN)/python -m pytest -n auto --maxprocesses 4 --dist loadfile
-	./scripts/with-postgres $(BIN)/python -m pytest -m postgres
+	./scripts/with-postgres $(BIN)/python -m pytest -m postgres -k "not dynamodb" \
+	  -n auto --maxprocesses 4 --dist loadfile
 
 test-postgres: $(STAMP)
-	./scripts/with-postgres $(BIN)/python -m pytest -m postgres
+	./scripts/with-postgres $(BIN)/python -m pytest -m postgres -k "not dynamodb"
 
 # mypy's Django plugin loads the settings, which refuse to load without a key: a throwaway one.
 lint: $(STAMP)
