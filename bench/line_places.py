@@ -1,6 +1,5 @@
 """Places in the line: what reading one lead's place costs at 10,000, 100,000 and 1,000,000
-waiting leads, beside a brute-force count as the control; and what a confirmation, a referral
-credit and an invitation write.
+waiting leads, beside a brute-force count as the control.
 
     .venv/bin/python -m bench.line_places [--sizes 10000 100000 1000000]
                                           [--dynamodb-sizes 10000 100000] [--lookups 200]
@@ -20,50 +19,28 @@ Each backend and size runs in a process of its own, on a store of its own:
   the `line` index with a lower rank, Select COUNT (ScannedCount items, all of them billed).
 Each lookup checks that place == 1 + the control's count: the tree is exact.
 
-Writes: on a fresh store of each backend with a short line, while the change and the
-`settle()` after it run: SQL rows inserted, updated or deleted (a diff of the store's tables);
-DynamoDB items each write request touches (a TransactWriteItems' parts, an UpdateItem's one),
-the stream tally's included.
+What a confirmation, a credit and an invitation write: bench/line_writes.py.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import secrets
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+import boto3
+from botocore.config import Config
+
+from bench.children import child_env, run_child
+
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 BOOST = 5
-
-
-def env_for(backend: str, tmp: Path, moto: str = "") -> dict[str, str]:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "waitlist.settings",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "localhost",
-        "DATABASE_URL": f"sqlite:///{tmp / f'{backend}-{secrets.token_hex(4)}.sqlite3'}",
-        "LEADS_BACKEND": backend,
-        "REFERRAL_BOOST": str(BOOST),
-        "PYTHONPATH": str(ROOT),
-    }
-    if moto:
-        name = f"line-{secrets.token_hex(4)}"
-        env |= {"AWS_ENDPOINT_URL": moto, "AWS_DEFAULT_REGION": "us-east-1"}
-        env |= {"LEADS_TABLE": name, "COUNTERS_TABLE": f"{name}-counters"}
-        env |= {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}
-    return env
 
 
 def waiting_leads(n: int) -> list[Any]:
@@ -189,6 +166,9 @@ def dynamodb_sizes(n: int, lookups: int, controls: int) -> dict[str, Any]:
     store = get_store()
     store.setup()
     client, tables = store.client, store.tables  # type: ignore[attr-defined]
+    # The control reads the whole index: on moto, seconds past the store's own read timeout.
+    slow = Config(read_timeout=600, retries={"total_max_attempts": 1})
+    counting = boto3.client("dynamodb", config=slow)
     leads = waiting_leads(n)
     began = time.perf_counter()
     nodes: dict[tuple[str, str], dict[str, int]] = {}
@@ -229,7 +209,7 @@ def dynamodb_sizes(n: int, lookups: int, controls: int) -> dict[str, Any]:
             "Select": "COUNT",
         }
         while True:
-            page = client.call("query", **params)
+            page = counting.query(**params)
             ahead, scanned = ahead + page["Count"], scanned + page["ScannedCount"]
             if "LastEvaluatedKey" not in page:
                 break
@@ -253,109 +233,10 @@ def batch_write(client: Any, table: str, items: list[dict]) -> None:
         requests_ = answer.get("UnprocessedItems") or {}
 
 
-# --- writes per change ----------------------------------------------------------------------------
-def writes(backend: str) -> dict[str, Any]:
-    from dataclasses import replace
-
-    from django.core.management import call_command
-
-    from leads.store import Consent, Lead, get_store
-
-    if backend == "sql":
-        call_command("migrate", verbosity=0)
-    store = get_store()
-    if backend == "dynamodb":
-        store.setup()
-    count = counter(store, backend)
-    ip = iter(f"198.51.{i}.1" for i in range(1000))
-
-    def consent() -> Consent:
-        return Consent(text="I want in.", version="1", ip=next(ip), user_agent="bench")
-
-    for i in range(50):  # a line to stand in
-        lead = Lead(name="N", email=f"w{i}@x.com", preview=False, created_at=T0)
-        store.add(lead)
-        store.confirm(lead.email, consent=consent(), at=T0 + timedelta(seconds=i))
-    store.settle()
-    referrer = store.get("w10@x.com")
-    assert referrer is not None and referrer.ref_code
-    figures = {}
-    new = Lead(name="N", email="new@y.org", preview=True, created_at=T0)
-    figures["signup"] = count(lambda: store.add(new))
-    figures["confirmation"] = count(lambda: store.confirm(new.email, consent=consent(), at=T0))
-    friend = replace(new, email="friend@y.org", referred_by=referrer.ref_code)
-    store.add(friend)
-    store.settle()
-    figures["confirmation with a credited referral"] = count(
-        lambda: store.confirm(friend.email, consent=consent(), at=T0)
-    )
-    assert store.get(referrer.email).credits == 1  # type: ignore[union-attr]
-    figures["referral credit (the difference)"] = (
-        figures["confirmation with a credited referral"] - figures["confirmation"]
-    )
-    figures["invitation"] = count(lambda: store.invite("w0@x.com", at=T0))
-    figures["erasure of a waiting lead"] = count(lambda: store.delete("w20@x.com"))
-    return figures
-
-
-def counter(store: Any, backend: str):
-    """A function that runs a change and its settle(), returning the items it wrote."""
-    if backend == "sql":
-        return lambda change: sql_written(store, change)
-    written = [0]
-    kinds = {"PutItem": 1, "UpdateItem": 1, "DeleteItem": 1}
-
-    def before(params: dict, model: Any, **_: Any) -> None:
-        if model.name in kinds:
-            written[0] += 1
-        elif model.name == "TransactWriteItems":
-            written[0] += len(params["TransactItems"])
-        elif model.name == "BatchWriteItem":
-            written[0] += sum(len(r) for r in params["RequestItems"].values())
-
-    store.client.boto.meta.events.register("before-parameter-build.dynamodb", before)
-
-    def run(change) -> int:
-        store.settle()
-        written[0] = 0
-        change()
-        store.settle()
-        return written[0]
-
-    return run
-
-
-def sql_written(store: Any, change: Any) -> int:
-    """Rows of the store's tables that `change` inserted, updated or deleted."""
-    from leads import models
-
-    tables: list[Any] = [models.LeadRow, models.Counter, models.LineNode, models.Sequence]
-    tables.append(models.Credit)
-
-    def snapshot() -> dict[tuple[str, Any], tuple[Any, ...]]:
-        return {
-            (model.__name__, row[0]): row for model in tables for row in model.objects.values_list()
-        }
-
-    before = snapshot()
-    change()
-    store.settle()
-    after = snapshot()
-    return sum(before.get(key) != after.get(key) for key in before.keys() | after.keys())
-
-
 # --- the parent -----------------------------------------------------------------------------------
-def child(args: list[str], env: dict[str, str]) -> dict[str, Any]:
-    cmd = [sys.executable, "-m", "bench.line_places", *args]
-    done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
-    if done.returncode:
-        raise SystemExit(f"{' '.join(args)} failed:\n{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--dynamodb-sizes", type=int, nargs="*", default=[10_000, 100_000])
     parser.add_argument("--lookups", type=int, default=200)
     parser.add_argument("--controls", type=int, default=20, help="DynamoDB control queries")
@@ -365,42 +246,32 @@ def main() -> None:
         import django
 
         django.setup()
-        backend, what = args.child
-        if what == "writes":
-            result: Any = writes(backend)
-        elif backend == "sql":
-            result = sql_sizes(int(what), args.lookups)
+        backend, size = args.child
+        if backend == "sql":
+            print(json.dumps(sql_sizes(int(size), args.lookups)))
         else:
-            result = dynamodb_sizes(int(what), args.lookups, args.controls)
-        print(json.dumps(result))
+            print(json.dumps(dynamodb_sizes(int(size), args.lookups, args.controls)))
         return
 
     from bench.dynamo_tools import start_moto
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-line-"))
-    results: dict[str, Any] = {"sql": [], "dynamodb": []}
-    results["writes"] = {"sql": child(["--child", "sql", "writes"], env_for("sql", tmp))}
+    boost = {"REFERRAL_BOOST": str(BOOST)}
+    results: dict[str, list[Any]] = {"sql": [], "dynamodb": []}
     for n in args.sizes:
-        results["sql"].append(
-            child(["--child", "sql", str(n), "--lookups", str(args.lookups)], env_for("sql", tmp))
-        )
+        cmd = ["--child", "sql", str(n), "--lookups", str(args.lookups)]
+        results["sql"].append(run_child("bench.line_places", cmd, child_env("sql", tmp, **boost)))
         print(json.dumps(results["sql"][-1]), flush=True)
-    proc, url = start_moto()
-    try:
-        results["writes"]["dynamodb"] = child(
-            ["--child", "dynamodb", "writes"], env_for("dynamodb", tmp, url)
-        )
-        for n in args.dynamodb_sizes:
-            # A server of its own for each size: moto keeps every item in its memory.
-            proc.terminate()
-            proc.wait()
-            proc, url = start_moto()
+    for n in args.dynamodb_sizes:
+        proc, url = start_moto()  # a server for each size: moto keeps every item in memory
+        try:
             cmd = ["--child", "dynamodb", str(n), "--lookups", str(args.lookups)]
             cmd += ["--controls", str(args.controls)]
-            results["dynamodb"].append(child(cmd, env_for("dynamodb", tmp, url)))
-            print(json.dumps(results["dynamodb"][-1]), flush=True)
-    finally:
-        proc.terminate()
+            env = child_env("dynamodb", tmp, url, **boost)
+            results["dynamodb"].append(run_child("bench.line_places", cmd, env))
+        finally:
+            proc.terminate()
+        print(json.dumps(results["dynamodb"][-1]), flush=True)
     print(json.dumps(results, indent=2))
 
 
