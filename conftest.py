@@ -21,6 +21,9 @@ from django.conf import settings
 
 from leads.store import LeadStore, get_store
 
+# SES on a moto server of its own (its fixtures live with the SES test helpers).
+pytest_plugins = ["leads.tests.ses_outbox"]
+
 ROOT = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 CHROMIUM = "/usr/bin/chromium"
@@ -100,36 +103,6 @@ def moto() -> Iterator[MotoServer]:
     yield server
     os.environ.pop("AWS_ENDPOINT_URL", None)
     server.stop()
-
-
-@pytest.fixture(scope="session")
-def ses_moto() -> Iterator[MotoServer]:
-    """A moto server for SES alone. Tests read the mails back from its /moto-api/data.json,
-    which serialises every object the server has made since it started: on the shared server
-    that is the whole session's (a read took seconds, then timed out, late in the suite)."""
-    server = MotoServer()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def ses_at(monkeypatch) -> Callable[[str], None]:
-    """Point SES (only: DynamoDB and SNS keep their endpoint) at a URL, for boto3 clients made
-    from now on: the mail (django-anymail: SES v2) and the send rate (GetSendQuota: v1)."""
-
-    def point(url: str) -> None:
-        monkeypatch.setenv("AWS_ENDPOINT_URL_SESV2", url)
-        monkeypatch.setenv("AWS_ENDPOINT_URL_SES", url)
-
-    return point
-
-
-@pytest.fixture
-def ses_server(ses_moto, ses_at) -> MotoServer:
-    """SES on its own moto server, for this test."""
-    ses_at(ses_moto.url)
-    return ses_moto
 
 
 # --- the store port, on every backend -----------------------------------------------------------

@@ -4,6 +4,8 @@ Forms validate and normalise; they never store or send anything."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import idna
 from django import forms
 from django.core.exceptions import ValidationError
@@ -28,6 +30,19 @@ def normalise_email(value: str) -> str:
     return f"{local}@{ascii_domain}".lower()
 
 
+class PageSize(forms.IntegerField):
+    """A page's size: absent, the default; given, a whole number 1..MAX_PAGE_SIZE (`limit=`
+    with nothing after it is a mistake to answer with 400, not the default in disguise)."""
+
+    def __init__(self) -> None:
+        super().__init__(required=False, min_value=1, max_value=MAX_PAGE_SIZE)
+
+    def clean(self, value: Any) -> int | None:
+        if value == "":
+            raise ValidationError("Enter a whole number.", code="invalid")
+        return super().clean(value)
+
+
 class LeadFilterForm(forms.Form):
     """The filters of the staff lists and exports: /search, /api/leads, the CSV."""
 
@@ -36,7 +51,7 @@ class LeadFilterForm(forms.Form):
         required=False, choices=[("", "Any"), *[(w, w) for w in PREVIEW_WORDS]]
     )
     cursor = forms.CharField(required=False, max_length=2000)
-    limit = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE)
+    limit = PageSize()
 
     def clean_domain(self) -> str | None:
         domain = self.cleaned_data["domain"].strip().lstrip("@")

@@ -18,7 +18,7 @@ from disposable_email_domains import blocklist
 from django.conf import settings
 from django.urls import reverse
 
-from leads.store import Lead
+from leads.store.records import Lead
 
 _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read aloud or typed from a phone
 CODE_LENGTH = 8

@@ -5,8 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from api.forms import MAX_INVITES
-from leads.forms import LeadFilterForm
-from leads.store import MAX_PAGE_SIZE
+from leads.forms import LeadFilterForm, PageSize
 from staff.dashboard import COUNT_COLUMNS, DEFAULT_RANGE, RANGES
 
 
@@ -38,7 +37,7 @@ class LineForm(forms.Form):
     """A page of the line (the staff page and GET /api/line): its cursor and size."""
 
     cursor = forms.CharField(required=False, max_length=2000)
-    limit = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE)
+    limit = PageSize()
 
     def clean_cursor(self) -> str | None:
         return self.cleaned_data["cursor"] or None

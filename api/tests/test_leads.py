@@ -80,6 +80,7 @@ class TestApiLeads:
             "limit=0",
             "limit=201",
             "limit=ten",
+            "limit=",
             "preview=maybe",
             "cursor=%25%25bad",
             "domain=a%00b.com",  # Django's CharField refuses NUL, idna other control characters

@@ -50,7 +50,9 @@ class TestApiLine:
     def test_nobody_waiting_is_an_empty_line(self, client, store):
         assert sign_in(client).get("/api/line").json() == {"items": [], "next": None}
 
-    @pytest.mark.parametrize("query", ["limit=0", "limit=201", "limit=x", "cursor=%25%25bad"])
+    @pytest.mark.parametrize(
+        "query", ["limit=0", "limit=201", "limit=x", "limit=", "cursor=%25%25bad"]
+    )
     def test_it_rejects_bad_parameters(self, client, store, query):
         response = sign_in(client).get(f"/api/line?{query}")
         assert response.status_code == 400

@@ -1,16 +1,19 @@
-"""Amazon SES on moto's server: a verified sender, the mails SES took (read back from moto's
-data.json), and a proxy in front of moto that answers chosen sends with SES's errors."""
+"""Amazon SES on moto's server: its own server and the fixtures that point SES at it (a plugin
+of the root conftest), a verified sender, the mails SES took (read back from moto's data.json),
+and a proxy in front of moto that answers chosen sends with SES's errors."""
 
 from __future__ import annotations
 
 import email
 import email.policy
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from email.message import EmailMessage
 
 import boto3
+import pytest
 import requests
 
+from conftest import MotoServer
 from loopback.faults import Fault, FaultyProxy, Request
 
 SENDER = "hello@waitlist.example"
@@ -27,6 +30,36 @@ def not_verified(address: str) -> tuple[int, str, str]:
         "Email address is not verified. The following identities failed the check in region "
         f"US-EAST-1: {address}",
     )
+
+
+@pytest.fixture(scope="session")
+def ses_moto() -> Iterator[MotoServer]:
+    """A moto server for SES alone. Tests read the mails back from its /moto-api/data.json,
+    which serialises every object the server has made since it started: on the shared server
+    that is the whole session's (a read took seconds, then timed out, late in the suite)."""
+    server = MotoServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def ses_at(monkeypatch) -> Callable[[str], None]:
+    """Point SES (only: DynamoDB and SNS keep their endpoint) at a URL, for boto3 clients made
+    from now on: the mail (django-anymail: SES v2) and the send rate (GetSendQuota: v1)."""
+
+    def point(url: str) -> None:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_SESV2", url)
+        monkeypatch.setenv("AWS_ENDPOINT_URL_SES", url)
+
+    return point
+
+
+@pytest.fixture
+def ses_server(ses_moto, ses_at) -> MotoServer:
+    """SES on its own moto server, for this test."""
+    ses_at(ses_moto.url)
+    return ses_moto
 
 
 class SesOutbox:

@@ -7,6 +7,7 @@ never needs CreateTable, UpdateTable or Scan.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from leads.store.base import RebuildReport
@@ -154,53 +155,39 @@ def _stored_counters(client: DynamoClient, tables: Tables) -> dict[CounterKey, F
     return stored
 
 
-def _set_node(
-    client: DynamoClient, tables: Tables, key: CounterKey, digits: Figures, expected: Figures
-) -> bool:
-    """Set a node of the line's tree unless a change moved any of its counts meanwhile."""
-    values, condition = {}, []
-    for i, name in enumerate(DIGITS):
-        values[f":d{i}"] = {"N": str(digits.get(name, 0))}
-        values[f":w{i}"] = {"N": str(expected.get(name, 0))}
-        check = f"#d{i} = :w{i}"
-        condition.append(
-            f"(attribute_not_exists(#d{i}) OR {check})" if not expected.get(name) else check
-        )
-    try:
-        client.call(
-            "update_item",
-            TableName=tables.counters,
-            Key=counter_key(*key),
-            UpdateExpression="SET " + ", ".join(f"#d{i} = :d{i}" for i in range(len(DIGITS))),
-            ConditionExpression=" AND ".join(condition),
-            ExpressionAttributeNames={f"#d{i}": name for i, name in enumerate(DIGITS)},
-            ExpressionAttributeValues=values,
-            expect=("ConditionalCheckFailedException",),
-        )
-    except Refused:
-        return False
-    return True
-
-
-def _set_counter(
-    client: DynamoClient, tables: Tables, key: CounterKey, figures: Figures, expected: int
-) -> bool:
-    """Set a counter unless a signup or an erasure moved it away from `expected`; True if set."""
+def _counter_names(key: CounterKey) -> list[str]:
+    """A counter's figures, `total` first (preview_yes on a domain's counter only)."""
     names = ["total", *(n for n in FIGURES if n != "total")]
     if key[0] != "domain":
         names.remove("preview_yes")
+    return names
+
+
+def _set_figures(
+    client: DynamoClient,
+    tables: Tables,
+    key: CounterKey,
+    names: Sequence[str],
+    figures: Figures,
+    expected: Figures,
+) -> bool:
+    """Set a counter's (or a node's) `names` to `figures` unless a signup or an erasure moved
+    any of `expected`'s figures away from what it says meanwhile; True if set."""
     values = {f":f{i}": {"N": str(figures.get(n, 0))} for i, n in enumerate(names)}
-    values[":was"] = {"N": str(expected)}
-    condition = "#f0 = :was"
-    if expected == 0:
-        condition = "attribute_not_exists(#f0) OR " + condition
+    conditions = []
+    for i, name in enumerate(names):
+        if name not in expected:
+            continue
+        values[f":w{i}"] = {"N": str(expected[name])}
+        check = f"#f{i} = :w{i}"
+        conditions.append(check if expected[name] else f"(attribute_not_exists(#f{i}) OR {check})")
     try:
         client.call(
             "update_item",
             TableName=tables.counters,
             Key=counter_key(*key),
             UpdateExpression="SET " + ", ".join(f"#f{i} = :f{i}" for i in range(len(names))),
-            ConditionExpression=condition,
+            ConditionExpression=" AND ".join(conditions),
             ExpressionAttributeNames={f"#f{i}": n for i, n in enumerate(names)},
             ExpressionAttributeValues=values,
             expect=("ConditionalCheckFailedException",),
@@ -251,11 +238,14 @@ def rebuild_counts(client: DynamoClient, tables: Tables) -> RebuildReport:
     stale: dict[CounterKey, Figures] = {key: {} for key, n in before.items() if any(n.values())}
     written = cleared = busy = 0
     for key, figures in (stale | wanted).items():
+        # A node is checked on all 16 counts, a counter on its total, as read before the scan.
         was = before.get(key, {})
         if key[0] == LINE_NODE:
-            done = _set_node(client, tables, key, figures, was)
+            expected = {name: was.get(name, 0) for name in DIGITS}
+            done = _set_figures(client, tables, key, DIGITS, figures, expected)
         else:
-            done = _set_counter(client, tables, key, figures, was.get("total", 0))
+            expected = {"total": was.get("total", 0)}
+            done = _set_figures(client, tables, key, _counter_names(key), figures, expected)
         if not done:
             busy += 1
         elif key in wanted:
