@@ -88,7 +88,13 @@ class MotoServer:
     def stop(self) -> None:
         if self.proc is not None:
             self.proc.terminate()
-            self.proc.wait(timeout=10)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                # Exiting frees every table the session made, which can take a loaded machine
+                # longer than this; nothing in them is kept.
+                self.proc.kill()
+                self.proc.wait(timeout=10)
             self.proc = None
 
     def reset(self) -> None:

@@ -130,7 +130,7 @@ def signup_calls(signups: int) -> dict[str, float]:
     store = get_store()
     assert isinstance(store, DynamoLeadStore)
     store.setup()
-    meter = Meter(store.client.boto)
+    meter = Meter(store.client)
     for i in range(signups):
         consent = Consent(text="bench", version="1", ip="127.0.0.1", user_agent="bench")
         email = f"new{i}@bench.example"
@@ -192,7 +192,7 @@ def run_size(n: int, rounds: int, url: str) -> dict[str, Any]:
     print(f"scanned {n} leads in {out['scan_s']:.0f} s", file=sys.stderr, flush=True)
 
     # Ours: the counters.
-    meter = Meter(store.client.boto)
+    meter = Meter(store.client)
     out["ours_s"], ours = timed(rounds, store.domain_counts)
     meter.reset()
     store.domain_counts()

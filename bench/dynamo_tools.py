@@ -54,20 +54,20 @@ def rcu(total_bytes: int) -> float:
 
 
 class Meter:
-    """Counts the calls a boto3 client makes, the items DynamoDB read and their bytes."""
+    """Counts the calls a store's DynamoClient makes, the items DynamoDB read and their bytes."""
 
     def __init__(self, client: Any) -> None:
         self.reset()
-        client.meta.events.register("after-call.dynamodb", self.after)
+        client.listeners.append(self.after)
 
     def reset(self) -> None:
         self.calls: Counter[str] = Counter()
         self.items = 0
         self.rcu = 0.0
 
-    def after(self, parsed: dict, model: Any, **_: Any) -> None:
-        self.calls[model.name] += 1
-        if model.name in ("Query", "Scan"):
+    def after(self, operation: str, _params: dict, parsed: dict) -> None:
+        self.calls[operation] += 1
+        if operation in ("Query", "Scan"):
             items = parsed.get("Items", [])
             self.items += parsed.get("ScannedCount", len(items))
             self.rcu += rcu(sum(item_size(i) for i in items))

@@ -90,13 +90,11 @@ def prepare(name: str, tmp: Path) -> tuple[Path, dict[str, str]]:
 
 
 def settled(aws: Any) -> tuple[bool, bool]:
-    """(the total counter equals the stored leads, no notification is pending)."""
+    """(the total counter equals the stored leads, the owner has heard of every lead owed)."""
     key = {"kind": {"S": "total"}, "key": {"S": "all"}}
     total = aws.get_item(TableName=COUNTERS, Key=key, ConsistentRead=True).get("Item")
     stored = aws.scan(TableName=LEADS, Select="COUNT", ConsistentRead=True)["Count"]
-    pending = aws.scan(
-        TableName=LEADS, Select="COUNT", FilterExpression="attribute_exists(pending)"
-    )
+    pending = aws.scan(TableName=LEADS, Select="COUNT", FilterExpression="attribute_exists(notify)")
     return bool(total) and int(total["total"]["N"]) == stored, int(pending["Count"]) == 0
 
 
@@ -146,8 +144,12 @@ def run(name: str, tree: Path, env: dict[str, str], args: Any, group: Path | Non
         log = tmp / f"{name}{'-q' if group else ''}.log"
         cmd = [str(BIN / "gunicorn"), "--config", str(CONFIG), app]
         procs = [start(cmd, web_env, tree, log, group)]
-        if name == "c":
-            worker_cmd = [str(BIN / "python"), "manage.py", "runworker"]
+        worker_cmd = [str(BIN / "python"), "manage.py", "runworker"]
+        # At a quarter core the worker starts after the load: moto answers every Query on an
+        # index by reading the whole table, so the worker's polls during the load make moto,
+        # not the web task, the limit (not so on DynamoDB); the web task's rate is the point.
+        defer = name == "c" and group is not None
+        if name == "c" and not defer:
             procs.append(start(worker_cmd, env, tree, log))
         base = f"http://127.0.0.1:{port}"
         try:
@@ -156,7 +158,7 @@ def run(name: str, tree: Path, env: dict[str, str], args: Any, group: Path | Non
             ceiling = None
             if name == "a" and group is None:
                 ceiling = visit(base, turns, "/ping")
-            if name == "c":
+            if name == "c" and not defer:
                 wait_settled(aws)
             backend.physics("reset")
             pids = family(procs[0].pid)
@@ -166,6 +168,9 @@ def run(name: str, tree: Path, env: dict[str, str], args: Any, group: Path | Non
             web_ms = cpu_ms(pids) - before[0]
             side_ms = cpu_ms(backend.pids()) - before[2]
             settle_s = None
+            if defer:
+                procs.append(start(worker_cmd, env, tree, log))
+                before[1] = 0.0
             if name == "c":
                 settle_s = tuple(moment - load.last() for moment in wait_settled(aws))
                 stats = backend.physics("stats")  # the worker's writes included
@@ -183,7 +188,7 @@ def run(name: str, tree: Path, env: dict[str, str], args: Any, group: Path | Non
     answered_bad = {e for _, _, code, e in load.answers if not 200 <= code < 300}
     ok = max(1, load.ok)
     return {
-        "config": name + (" @0.25 vCPU" if group else ""),
+        "config": name + (" @0.25 vCPU" if group else "") + (", worker after" if defer else ""),
         "rate": load.ok / load.seconds,
         "p50": load.p50(),
         "p99": load.percentile(99),

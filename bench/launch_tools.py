@@ -264,13 +264,15 @@ def scan(client: Any, table: str) -> list[dict[str, Any]]:
 
 
 def miscounted(client: Any, leads: str, counters: str) -> tuple[int, int, int]:
-    """Against a scan of the leads: (counts too high, counts too low, leads pending notice),
-    over the domain, day and total counters (a lead counted twice shows up three times)."""
+    """Against a scan of the leads: (counts too high, counts too low, leads the owner is still
+    to hear of), over the domain, day and total counters (a lead counted twice shows up three
+    times). A lead's `day` carries its index shard after the date; the counter is the date's."""
     truth: dict[tuple[str, str], int] = {}
     pending = 0
     for item in scan(client, leads):
-        pending += "pending" in item
-        for key in (("domain", item["domain"]["S"]), ("day", item["day"]["S"]), ("total", "all")):
+        pending += "notify" in item
+        day = item["day"]["S"][:10]
+        for key in (("domain", item["domain"]["S"]), ("day", day), ("total", "all")):
             truth[key] = truth.get(key, 0) + 1
     stored = {
         (i["kind"]["S"], i["key"]["S"]): int(i.get("total", {"N": "0"})["N"])

@@ -94,15 +94,15 @@ def dynamodb_counter(store: Any) -> Callable[[Callable[[], object]], int]:
     written = [0]
     singles = {"PutItem", "UpdateItem", "DeleteItem"}
 
-    def before(params: dict, model: Any, **_: Any) -> None:
-        if model.name in singles:
+    def listen(operation: str, params: dict, _answer: dict) -> None:
+        if operation in singles:
             written[0] += 1
-        elif model.name == "TransactWriteItems":
+        elif operation == "TransactWriteItems":
             written[0] += len(params["TransactItems"])
-        elif model.name == "BatchWriteItem":
+        elif operation == "BatchWriteItem":
             written[0] += sum(len(r) for r in params["RequestItems"].values())
 
-    store.client.boto.meta.events.register("before-parameter-build.dynamodb", before)
+    store.client.listeners.append(listen)
 
     def count(change: Callable[[], object]) -> int:
         store.settle()

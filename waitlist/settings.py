@@ -66,7 +66,7 @@ MIDDLEWARE = [
     # Pages only (WhiteNoise answers static files above, precompressed). Django pads the output
     # with random bytes against BREACH, and the CSRF token is masked per response anyway.
     "django.middleware.gzip.GZipMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "waitlist.content_policy.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

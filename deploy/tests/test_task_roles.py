@@ -66,6 +66,11 @@ class Calls:
         if self.on:
             self.made |= set(self.authorised(model.service_model.service_name, model.name, params))
 
+    def dynamodb(self, operation: str, params: dict[str, Any], _answer: dict) -> None:
+        """The store's own DynamoDB calls, which go over its wire, not through a boto3 client."""
+        if self.on:
+            self.made |= set(self.authorised("dynamodb", operation, params))
+
     def authorised(self, service: str, operation: str, params: dict) -> Iterator[Grant]:
         if service == "sns":
             yield f"sns:{operation}", params["TopicArn"]
@@ -149,6 +154,7 @@ def aws(
     notify._sns.cache_clear()
     store = get_store()
     assert isinstance(store, DynamoLeadStore)
+    store.client.listeners.append(calls.dynamodb)
     store.setup()
     names = {
         "LeadsTable.Arn": TABLES + settings.LEADS_TABLE,

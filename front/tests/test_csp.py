@@ -49,3 +49,69 @@ class TestContentSecurityPolicy:
             assert policy[name][:2] == ["'self'", f"https://{CDN}"], name
         assert policy["connect-src"] == ["'self'"]
         assert "unsafe-inline" not in header and "unsafe-eval" not in header
+
+
+class TestPolicyBuiltOnce:
+    """waitlist/content_policy.py: the same header as django-csp's own middleware builds."""
+
+    def answer(self, middleware_class, response, **request_attrs):
+        from django.test import RequestFactory
+
+        request = RequestFactory().get("/")
+        for name, value in request_attrs.items():
+            setattr(request, name, value)
+        middleware = middleware_class(lambda request: response)
+        middleware.process_request(request)
+        return middleware.process_response(request, response)
+
+    def both(self, make_response, **request_attrs):
+        from csp.middleware import CSPMiddleware as Theirs
+
+        from waitlist.content_policy import CSPMiddleware as Ours
+
+        return [
+            self.answer(kind, make_response(), **request_attrs).get("Content-Security-Policy")
+            for kind in (Ours, Theirs)
+        ]
+
+    def test_it_writes_django_csps_header(self):
+        from django.http import HttpResponse
+
+        ours, theirs = self.both(HttpResponse)
+        assert ours == theirs and "default-src 'self'" in ours
+
+    def test_changed_settings_change_the_header(self, settings):
+        from django.http import HttpResponse
+
+        from waitlist.cdn import content_security_policy
+
+        self.both(HttpResponse)
+        settings.CONTENT_SECURITY_POLICY = content_security_policy(f"https://{CDN}")
+        ours, theirs = self.both(HttpResponse)
+        assert ours == theirs and f"https://{CDN}" in ours
+
+    def test_a_views_own_policy_and_an_exemption_are_honoured(self):
+        from django.http import HttpResponse
+
+        def updated():
+            response = HttpResponse()
+            response._csp_update = {"img-src": ["https://img.example"]}
+            return response
+
+        def exempt():
+            response = HttpResponse()
+            response._csp_exempt = True
+            return response
+
+        ours, theirs = self.both(updated)
+        assert ours == theirs and "https://img.example" in ours
+        assert self.both(exempt) == [None, None]
+
+    def test_a_request_that_made_a_nonce_gets_django_csps_handling(self, settings):
+        from csp.constants import NONCE, SELF
+        from django.http import HttpResponse
+
+        settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"script-src": [SELF, NONCE]}}
+        ours, theirs = self.both(HttpResponse, _csp_nonce="abc123")
+        assert ours == theirs
+        assert directives(ours)["script-src"] == ["'self'", "'nonce-abc123'"]

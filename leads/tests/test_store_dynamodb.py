@@ -332,15 +332,10 @@ class TestCursor:
         for i in range(30):  # three leads a day over ten days, one in four wants a preview
             store.add(lead(f"u{i:02d}@x.com", minutes=60 * 8 * i, preview=i % 4 == 0))
         calls: list[dict] = []
-        events = store.client.boto.meta.events
-        events.register(
-            "provide-client-params.dynamodb.*", lambda params, **_: calls.append(params)
-        )
-        events.register(
-            "after-call.dynamodb.*",
-            lambda parsed, model, **_: calls[-1].update(
-                op=model.name, read=parsed.get("ScannedCount")
-            ),
+        store.client.listeners.append(
+            lambda op, params, answer: calls.append(
+                {**params, "op": op, "read": answer.get("ScannedCount")}
+            )
         )
         found, cursor, pages = [], None, 0
         store.settle()

@@ -62,7 +62,7 @@ def add(client: DynamoClient, tables: Tables, lead: Lead) -> bool:
     old = response.get("Attributes")
     if not old:
         return True
-    # botocore retries a write whose answer was lost (a read timeout): if the first try went
+    # A write whose answer was lost (a read timeout) is retried (wire.py): if the first try went
     # through, the stored item is this very signup, not a known email.
     return all(old.get(name) == item[name] for name in ("sort_key", "name"))
 
