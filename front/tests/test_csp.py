@@ -95,12 +95,12 @@ class TestPolicyBuiltOnce:
 
         def updated():
             response = HttpResponse()
-            response._csp_update = {"img-src": ["https://img.example"]}
+            response._csp_update = {"img-src": ["https://img.example"]}  # type: ignore[attr-defined]
             return response
 
         def exempt():
             response = HttpResponse()
-            response._csp_exempt = True
+            response._csp_exempt = True  # type: ignore[attr-defined]
             return response
 
         ours, theirs = self.both(updated)
