@@ -36,7 +36,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from leads.store import line
-from leads.store.base import InvalidCursor, preview_word
+from leads.store.base import preview_word
 from leads.store.records import Consent, Due, Lead, tally_change
 
 Item = dict[str, dict[str, Any]]
@@ -286,22 +286,3 @@ def counter_update(table: str, key: CounterKey, figures: Figures) -> dict[str, A
             },
         }
     }
-
-
-def start_key(cursor: str, key: Any, index_key: str, index_value: str) -> Item:
-    """The ExclusiveStartKey that a cursor's position stands for, if we handed it out."""
-    if not isinstance(key, dict) or set(key) != {"email", index_key, "sort_key"}:
-        raise InvalidCursor(cursor)
-    # Every key we hand out is ASCII (emails are, once their domain is IDNA-encoded).
-    if not all(isinstance(value, str) and value.isascii() for value in key.values()):
-        raise InvalidCursor(cursor)
-    if key[index_key] != index_value or not valid_sort_key(key["sort_key"]):
-        raise InvalidCursor(cursor)
-    if not key["sort_key"].endswith("#" + key["email"]):
-        raise InvalidCursor(cursor)
-    return {name: {"S": value} for name, value in key.items()}
-
-
-def position(key: Item) -> dict[str, str]:
-    """A LastEvaluatedKey as plain strings, for a cursor."""
-    return {name: value["S"] for name, value in key.items()}
