@@ -4,8 +4,10 @@ against moto's server over loopback."""
 
 from __future__ import annotations
 
+import ipaddress
+import ssl
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import botocore.auth
@@ -111,9 +113,9 @@ def test_an_unexpected_error_is_not_retried(store, moto, point):
 
 class Dropping(ThreadingHTTPServer):
     """A keep-alive server in front of moto that hangs up, unannounced, after each answer:
-    what an idle connection's far end does after its timeout."""
+    what an idle connection's far end does after its timeout. With `tls`, over HTTPS."""
 
-    def __init__(self, upstream: str) -> None:
+    def __init__(self, upstream: str, *, drop: bool = True, tls: ssl.SSLContext | None = None):
         self.requests = 0
 
         class Handler(BaseHTTPRequestHandler):
@@ -128,14 +130,16 @@ class Dropping(ThreadingHTTPServer):
                 inner.send_header("Content-Length", str(len(answer.content)))
                 inner.end_headers()
                 inner.wfile.write(answer.content)
-                inner.close_connection = True  # and says nothing of it
+                inner.close_connection = drop  # and says nothing of it
 
             def log_message(inner, *args: object) -> None:
                 pass
 
         super().__init__(("127.0.0.1", 0), Handler)
+        if tls is not None:
+            self.socket = tls.wrap_socket(self.socket, server_side=True)
         threading.Thread(target=self.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server_port}"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.server_port}"
 
 
 @on_dynamodb
@@ -162,3 +166,65 @@ def test_through_a_proxy_the_calls_go_through_botocore(store, monkeypatch):
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     store.client.reset()
     assert store.client.wire is not None
+
+
+def self_signed(directory) -> tuple[ssl.SSLContext, str]:
+    """A server context for 127.0.0.1 and the path of its certificate, as a CA bundle."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_path, key_path)
+    return context, str(cert_path)
+
+
+@on_dynamodb
+def test_over_https_the_certificate_is_checked_against_the_ca_bundle(
+    store, moto, point, monkeypatch, tmp_path
+):
+    context, bundle = self_signed(tmp_path)
+    server = Dropping(moto.url, drop=False, tls=context)
+    try:
+        # Not in botocore's bundle: the endpoint is refused, nothing is written.
+        point(server.url)
+        with pytest.raises(StoreUnavailable, match="CERTIFICATE_VERIFY_FAILED"):
+            store.add(lead("ann@x.com"))
+        assert server.requests == 0
+        # AWS_CA_BUNDLE names it, as botocore reads it: the calls go through.
+        monkeypatch.setenv("AWS_CA_BUNDLE", bundle)
+        point(server.url)
+        assert store.add(lead("ann@x.com")) is True
+        assert store.get("ann@x.com") is not None
+        assert server.requests == 2
+    finally:
+        server.shutdown()
+        server.server_close()
