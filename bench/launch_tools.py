@@ -118,13 +118,13 @@ def family(pid: int) -> list[int]:
 
 
 @contextlib.contextmanager
-def quarter_core(name: str) -> Iterator[Path]:
-    """A cgroup v1 CPU group with a quota of 25 ms every 100 ms (0.25 vCPU); root only."""
+def quarter_core(name: str, vcpu: float = 0.25) -> Iterator[Path]:
+    """A cgroup v1 CPU group with a quota of `vcpu` x 100 ms every 100 ms; root only."""
     group = CGROUP_V1 / f"launchday-{name}-{os.getpid()}"
     group.mkdir()
     try:
         (group / "cpu.cfs_period_us").write_text("100000")
-        (group / "cpu.cfs_quota_us").write_text("25000")
+        (group / "cpu.cfs_quota_us").write_text(str(round(100_000 * vcpu)))
         yield group
     finally:
         for pid in (group / "cgroup.procs").read_text().split():  # any leftover: back to root
