@@ -90,9 +90,7 @@ class MotoServer:
             self.proc.terminate()
             try:
                 self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                # Exiting frees every table the session made, which can take a loaded machine
-                # longer than this; nothing in them is kept.
+            except subprocess.TimeoutExpired:  # freeing the session's tables can take longer
                 self.proc.kill()
                 self.proc.wait(timeout=10)
             self.proc = None

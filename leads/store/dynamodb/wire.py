@@ -89,9 +89,10 @@ def sign(
     if credentials.token:
         signed["x-amz-security-token"] = credentials.token
     signed.pop("user-agent", None)
-    names = ";".join(sorted(signed))
+    order = sorted(signed)
+    names = ";".join(order)
     canonical = "\n".join(
-        ["POST", "/", "", *(f"{k}:{signed[k]}" for k in sorted(signed)), "", names,
+        ["POST", "/", "", *(f"{k}:{signed[k]}" for k in order), "", names,
          hashlib.sha256(body).hexdigest()]
     )  # fmt: skip
     scope = f"{stamp[:8]}/{region}/dynamodb/aws4_request"
@@ -207,14 +208,12 @@ class Wire:
     def _connection(self) -> http.client.HTTPConnection:
         connection: http.client.HTTPConnection | None = getattr(self.local, "connection", None)
         if connection is None:
-            if self.tls is not None:
-                connection = http.client.HTTPSConnection(
-                    self.host, self.port, timeout=self.connect_timeout, context=self.tls
-                )
-            else:
-                connection = http.client.HTTPConnection(
-                    self.host, self.port, timeout=self.connect_timeout
-                )
+            connection = (
+                http.client.HTTPSConnection(self.host, self.port, context=self.tls)
+                if self.tls is not None
+                else http.client.HTTPConnection(self.host, self.port)
+            )
+            connection.timeout = self.connect_timeout
             self.local.connection = connection
         if connection.sock is None:
             try:
