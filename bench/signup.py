@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/signup.py [--seconds 10] [--rounds 3] [--workers 4] [--database-url URL]
 
-One gunicorn serves both /bare (an HttpResponse behind the same middleware) and /signup, and wrk
-(Debian's package) loads them in turn, round after round, so that both see the same machine.
+One gunicorn serves /bare (an HttpResponse behind the same middleware), the landing page and
+/signup, and wrk (Debian's package) loads them in turn, round after round, so that all see the
+same machine.
 Every signup posts a new email; the script checks afterwards that each 200 was stored. It also
 reports the workers' CPU time per request (Linux: it reads /proc).
 """
@@ -104,13 +105,14 @@ def main() -> None:
                 time.sleep(0.2)
         token = session.cookies["csrftoken"]
         script = str(ROOT / "bench" / "signup.lua")
-        results: dict[str, list[dict]] = {"bare": [], "signup": []}
+        urls = {"bare": "/bare", "landing": "/", "signup": "/signup"}
+        results: dict[str, list[dict]] = {name: [] for name in urls}
         answered = 0  # signups that wrk saw answered 200, warm-up included
         for n in range(args.rounds + 1):  # round 0 warms both up and is not counted
-            for name in ("bare", "signup"):
+            for name, path in urls.items():
                 run_env = {**env, "CSRF_TOKEN": token, "RUN_ID": uuid.uuid4().hex[:8]}
                 seconds = 3 if n == 0 else args.seconds
-                url = base + ("/bare" if name == "bare" else "/signup")
+                url = base + path
                 cpu_before = workers_cpu_ms(server.pid)
                 result = wrk(
                     url, seconds, args.connections, run_env, script if name == "signup" else None
@@ -152,7 +154,9 @@ def main() -> None:
     print(f"bare view:     {bare:8.0f} req/s (median of {args.rounds} runs)")
     print(f"signup:        {signup:8.0f} req/s")
     print(f"ratio:         {signup / bare:8.2f}")
-    for name in ("bare", "signup"):
+    landing = statistics.median(r["rps"] for r in results["landing"])
+    print(f"landing page:  {landing:8.0f} req/s")
+    for name in urls:
         cpu = statistics.median(r["cpu_ms"] for r in results[name])
         print(f"workers' CPU per {name} request: {cpu:.2f} ms")
     print(

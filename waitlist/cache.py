@@ -34,8 +34,8 @@ class AtomicDatabaseCache(DatabaseCache):
 
 
 def cache_settings(url: str) -> dict[str, dict[str, Any]]:
-    """CACHES for CACHE_URL: db://TABLE (shared by every process: the rate limits' counters
-    must be) or locmem:// (one process: tests)."""
+    """CACHES for CACHE_URL: db://TABLE or dynamodb:// (shared by every process: the rate
+    limits' counters must be) or locmem:// (one process: tests)."""
     if url.startswith("db://"):
         return {
             "default": {
@@ -47,6 +47,11 @@ def cache_settings(url: str) -> dict[str, dict[str, Any]]:
                 "OPTIONS": {"MAX_ENTRIES": 20_000},
             }
         }
+    if url == "dynamodb://":
+        # Items in the leads store's counters table (leads/store/dynamodb/cache.py).
+        return {"default": {"BACKEND": "leads.store.dynamodb.cache.DynamoCache"}}
     if url.startswith("locmem://"):
         return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    raise ImproperlyConfiguredError(f"CACHE_URL must be locmem:// or db://TABLE, not {url!r}")
+    raise ImproperlyConfiguredError(
+        f"CACHE_URL must be locmem://, db://TABLE or dynamodb://, not {url!r}"
+    )

@@ -147,8 +147,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # --- Cache (rate-limit counters, shared by every process and task) ------------------------------
 # The database cache by default: gunicorn runs several workers, and a per-process cache (locmem)
 # gives each its own counters, so a limit of 10 let through 10 per worker. `migrate` creates the
-# table (leads/apps.py). locmem:// is for one process only.
-CACHES = cache_settings(envstr("CACHE_URL", "db://django_cache"))
+# table (leads/apps.py). locmem:// is for one process only. dynamodb:// keeps them in the
+# DynamoDB store's counters table, off Django's database (the stack's choice).
+CACHE_URL = envstr("CACHE_URL", "db://django_cache")
+CACHES = cache_settings(CACHE_URL)
 
 # --- Leads store --------------------------------------------------------------------------------
 LEADS_BACKEND = envstr("LEADS_BACKEND", "sql")
@@ -157,6 +159,8 @@ if LEADS_BACKEND not in ("sql", "dynamodb"):
 LEADS_TABLE = envstr("LEADS_TABLE", "ccbda-signup-table", "CCBDA_SIGNUP_TABLE")
 COUNTERS_TABLE = envstr("COUNTERS_TABLE", f"{LEADS_TABLE}-counters")
 AWS_REGION = envstr("AWS_REGION", "us-east-1", "AWS_DEFAULT_REGION")
+if CACHE_URL == "dynamodb://" and LEADS_BACKEND != "dynamodb":
+    raise ImproperlyConfiguredError("CACHE_URL=dynamodb:// needs LEADS_BACKEND=dynamodb")
 
 # --- Notifications ------------------------------------------------------------------------------
 NEW_SIGNUP_TOPIC = envstr("NEW_SIGNUP_TOPIC")

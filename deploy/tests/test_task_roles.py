@@ -35,6 +35,7 @@ from leads import notify, worker
 from leads.mailer import Mailer
 from leads.outbox import Outbox
 from leads.store import get_store
+from leads.store.dynamodb.cache import DynamoCache
 from leads.store.dynamodb.store import DynamoLeadStore
 from leads.tests.factories import T0, add_confirmed, add_leads, confirmed, lead
 from leads.tests.sns_inbox import Inbox
@@ -253,6 +254,9 @@ class TestWebRole:
         store.domain_counts(), store.daily_counts(), store.total(), store.counts_as_of()
         store.ping()
         assert store.delete("ann@x.com") is True
+        limits = DynamoCache("", {})  # the rate limits (CACHE_URL=dynamodb://)
+        limits.add("signup", 1, 60), limits.incr("signup"), limits.get("signup")
+        limits.touch("signup", 60), limits.delete("signup")
         assert denied(calls.made, grants(template, "WebTaskRole", names)) == set()
         assert not [a for a, _ in calls.made if a.startswith(("sns:", "ses:"))]
 

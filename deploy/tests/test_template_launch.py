@@ -64,6 +64,18 @@ class TestWorker:
         }
 
 
+class TestRateLimits:
+    def test_web_and_one_off_tasks_keep_them_in_dynamodb_not_the_database(self, template):
+        for task in ("WebTaskDefinition", "MaintenanceTaskDefinition"):
+            env = {e["Name"]: e["Value"] for e in container(template, task)["Environment"]}
+            assert (env["CACHE_URL"], env["LEADS_BACKEND"]) == ("dynamodb://", "dynamodb")
+
+    def test_the_counters_table_deletes_their_items_when_they_end(self, template):
+        ttl = props(template, "CountersTable")["TimeToLiveSpecification"]
+        assert ttl == {"AttributeName": "expires", "Enabled": True}
+        assert "TimeToLiveSpecification" not in props(template, "LeadsTable")
+
+
 class TestAutoscaling:
     def test_it_scales_the_web_service_between_min_and_max_tasks(self, template):
         target = props(template, "WebScalableTarget")

@@ -132,6 +132,12 @@ def create_tables(client: DynamoClient, tables: Tables) -> list[str]:
             BillingMode="PAY_PER_REQUEST",
         )
         _wait_active(client, tables.counters)
+        # The rate limits' items (CACHE_URL=dynamodb://) carry their end; DynamoDB deletes them.
+        client.call(
+            "update_time_to_live",
+            TableName=tables.counters,
+            TimeToLiveSpecification={"AttributeName": "expires", "Enabled": True},
+        )
         done.append(f"created table {tables.counters}")
     else:
         done.append(f"table {tables.counters} exists")
