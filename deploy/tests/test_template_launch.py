@@ -85,7 +85,14 @@ class TestAutoscaling:
         assert target["MinCapacity"] == {"Fn::If": ["WebBootstrap", 0, {"Ref": "MinTasks"}]}
         assert target["MaxCapacity"] == {"Fn::If": ["WebBootstrap", 0, {"Ref": "MaxTasks"}]}
         parameters = template["Parameters"]
-        assert (parameters["MinTasks"]["Default"], parameters["MaxTasks"]["Default"]) == (1, 10)
+        assert (parameters["MinTasks"]["Default"], parameters["MaxTasks"]["Default"]) == (1, 25)
+
+    def test_its_maximum_at_its_target_takes_a_thousand_signups_a_second(self, template):
+        # A visitor is two requests (the page, the signup): 1,000 signups a second is 2,000
+        # requests a second, spread over the tasks at the target each (per minute).
+        parameters = template["Parameters"]
+        per_task = parameters["TargetRequestsPerTask"]["Default"] / 60
+        assert parameters["MaxTasks"]["Default"] * per_task >= 2 * 1000
 
     def test_it_uses_the_service_linked_role(self, template):
         assert "RoleARN" not in props(template, "WebScalableTarget")

@@ -15,10 +15,12 @@ import boto3
 import pytest
 
 from conftest import ROOT, AppServer, MotoServer
+from leads.store import get_store
 from leads.store.dynamodb.cache import KIND, DynamoCache
 from leads.tests.test_cache import INCREMENT, LIMIT, REQUESTS, burst
 from leads.tests.test_settings import PRODUCTION, run, setting
 from loopback import DynamoPhysicsProxy
+from waitlist.cache import cache_settings
 
 dynamodb_only = pytest.mark.parametrize("store", ["dynamodb"], indirect=True)
 
@@ -146,3 +148,37 @@ class TestSharedRateLimit:
         count = "from django.db import connection; c = connection.cursor(); "
         count += "c.execute('SELECT COUNT(*) FROM django_cache'); print(c.fetchone()[0])"
         assert server.manage("shell", "-v", "0", "-c", count).stdout.strip() == "0"
+
+
+@pytest.fixture
+def dynamodb_only(moto: MotoServer, settings) -> Iterator[None]:
+    """The stack's settings (DynamoDB store, rate limits in it) and no database access at all:
+    pytest-django refuses any query of a test that does not ask for `db`."""
+    get_store.cache_clear()
+    table = f"leads-{uuid.uuid4().hex[:12]}"
+    settings.LEADS_BACKEND, settings.LEADS_TABLE = "dynamodb", table
+    settings.COUNTERS_TABLE = f"{table}-counters"
+    settings.CACHES = cache_settings("dynamodb://")
+    settings.SIGNUP_RATE_LIMIT = "2/m"
+    get_store().setup()
+    yield
+    client = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=moto.url)
+    for name in (table, settings.COUNTERS_TABLE):
+        client.delete_table(TableName=name)
+    get_store.cache_clear()
+
+
+class TestVisitorsNeverTouchTheDatabase:
+    def test_the_landing_page_and_signups_up_to_the_limit_run_on_dynamodb_alone(
+        self, client, dynamodb_only
+    ):
+        assert client.get("/").status_code == 200
+        codes = [
+            client.post(
+                "/signup",
+                {"name": "N", "email": f"v{n}@x.example", "previewAccess": "No"},
+                headers={"Accept": "application/json"},
+            ).status_code
+            for n in range(3)
+        ]
+        assert codes == [200, 200, 429]
