@@ -59,20 +59,23 @@ for _ in range(int(os.environ["TIMES"])):
 """
 
 
+def increments_from_processes(server: AppServer, times: int, processes: int = 4) -> str:
+    """`times` increments of one counter from each of `processes` processes at once, with the
+    server's settings; the count read back afterwards."""
+    server.manage("shell", "-c", "from django.core.cache import cache; cache.set('hits', 0)")
+    env = {**server.env, "START_AT": str(time.time() + 4), "TIMES": str(times)}
+    procs = [
+        subprocess.Popen([sys.executable, "manage.py", "shell", "-c", INCREMENT], cwd=ROOT, env=env)
+        for _ in range(processes)
+    ]
+    assert [proc.wait(timeout=120) for proc in procs] == [0] * processes
+    read = "from django.core.cache import cache; print(cache.get('hits'))"
+    return server.manage("shell", "-v", "0", "-c", read).stdout.strip()
+
+
 class TestSharedRateLimit:
     def test_increments_from_processes_running_at_once_all_count(self, app_server):
-        server = shared_limit_server(app_server)
-        server.manage("shell", "-c", "from django.core.cache import cache; cache.set('hits', 0)")
-        env = {**server.env, "START_AT": str(time.time() + 4), "TIMES": "150"}
-        procs = [
-            subprocess.Popen(
-                [sys.executable, "manage.py", "shell", "-c", INCREMENT], cwd=ROOT, env=env
-            )
-            for _ in range(4)
-        ]
-        assert [proc.wait(timeout=120) for proc in procs] == [0] * 4
-        read = "from django.core.cache import cache; print(cache.get('hits'))"
-        assert server.manage("shell", "-v", "0", "-c", read).stdout.strip() == "600"
+        assert increments_from_processes(shared_limit_server(app_server), 150) == "600"
 
     def test_parallel_signups_from_one_address_get_exactly_the_limit(self, app_server):
         server = shared_limit_server(app_server, SIGNUP_RATE_LIMIT=f"{LIMIT}/d")

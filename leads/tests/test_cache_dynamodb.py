@@ -5,8 +5,6 @@ writes one at a time; moto's threaded server does not)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -14,10 +12,10 @@ from collections.abc import Iterator
 import boto3
 import pytest
 
-from conftest import ROOT, AppServer, MotoServer
+from conftest import AppServer, MotoServer
 from leads.store import get_store
 from leads.store.dynamodb.cache import KIND, DynamoCache
-from leads.tests.test_cache import INCREMENT, LIMIT, REQUESTS, burst
+from leads.tests.test_cache import LIMIT, REQUESTS, burst, increments_from_processes
 from leads.tests.test_settings import PRODUCTION, run, setting
 from loopback import DynamoPhysicsProxy
 from waitlist.cache import cache_settings
@@ -124,17 +122,7 @@ def dynamo_limit_server(app_server, physics, **rates: str) -> AppServer:
 class TestSharedRateLimit:
     def test_increments_from_processes_running_at_once_all_count(self, app_server, physics):
         server = dynamo_limit_server(app_server, physics)
-        server.manage("shell", "-c", "from django.core.cache import cache; cache.set('hits', 0)")
-        env = {**server.env, "START_AT": str(time.time() + 4), "TIMES": "100"}
-        procs = [
-            subprocess.Popen(
-                [sys.executable, "manage.py", "shell", "-c", INCREMENT], cwd=ROOT, env=env
-            )
-            for _ in range(4)
-        ]
-        assert [proc.wait(timeout=120) for proc in procs] == [0] * 4
-        read = "from django.core.cache import cache; print(cache.get('hits'))"
-        assert server.manage("shell", "-v", "0", "-c", read).stdout.strip() == "400"
+        assert increments_from_processes(server, 100) == "400"
 
     def test_parallel_signups_from_one_address_get_exactly_the_limit(self, app_server, physics):
         server = dynamo_limit_server(app_server, physics, SIGNUP_RATE_LIMIT=f"{LIMIT}/d")
@@ -151,7 +139,7 @@ class TestSharedRateLimit:
 
 
 @pytest.fixture
-def dynamodb_only(moto: MotoServer, settings) -> Iterator[None]:
+def stack_settings(moto: MotoServer, settings) -> Iterator[None]:
     """The stack's settings (DynamoDB store, rate limits in it) and no database access at all:
     pytest-django refuses any query of a test that does not ask for `db`."""
     get_store.cache_clear()
@@ -170,7 +158,7 @@ def dynamodb_only(moto: MotoServer, settings) -> Iterator[None]:
 
 class TestVisitorsNeverTouchTheDatabase:
     def test_the_landing_page_and_signups_up_to_the_limit_run_on_dynamodb_alone(
-        self, client, dynamodb_only
+        self, client, stack_settings
     ):
         assert client.get("/").status_code == 200
         codes = [

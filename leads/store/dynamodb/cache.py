@@ -31,7 +31,7 @@ from leads.store.dynamodb.items import Item
 KIND = "limit#"  # the counters table's partition key: `limit#<cache key>`
 SORT = "-"
 FAILED = ("ConditionalCheckFailedException",)
-NEVER = 2**53  # `expires` of an item set with timeout=None (TTL ignores dates that far off)
+NEVER = 2**53  # `expires` of an item set with timeout=None: never due
 
 
 def _encode(value: Any) -> dict[str, str]:
