@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 
 from leads import notify
 from leads.brand import accent_variables, contrast
+from leads.templatetags import brand as brand_tags
 from leads.tests.factories import lead, sign_in
 from leads.tests.test_settings import PRODUCTION, run, setting
 
@@ -73,6 +74,24 @@ class TestBrandDefaults:
         assert "on the list" not in client.get("/").content.decode()
         settings.SHOW_COUNT = True
         assert "2 people are on the list." in client.get("/").content.decode()
+
+    def test_the_count_is_read_at_most_every_two_seconds_a_process(
+        self, client, store, settings, monkeypatch
+    ):
+        settings.SHOW_COUNT = True
+        store.add(lead("a@x.com"))
+        clock = [1000.0]
+        monkeypatch.setattr(brand_tags.time, "monotonic", lambda: clock[0])
+        reads = []
+        total = store.total
+        monkeypatch.setattr(store, "total", lambda: reads.append(1) or total())
+        assert "1 person is on the list." in client.get("/").content.decode()
+        store.add(lead("b@x.com"))
+        clock[0] += brand_tags.FRESH_SECONDS - 0.1
+        assert "1 person is on the list." in client.get("/").content.decode()
+        clock[0] += 0.2
+        assert "2 people are on the list." in client.get("/").content.decode()
+        assert len(reads) == 2
 
     def test_an_accent_links_its_stylesheet(self, client, db, settings):
         settings.SITE_ACCENT = "#ffcc00"
