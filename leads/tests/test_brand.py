@@ -82,9 +82,14 @@ class TestBrandDefaults:
         store.add(lead("a@x.com"))
         clock = [1000.0]
         monkeypatch.setattr(brand_tags.time, "monotonic", lambda: clock[0])
-        reads = []
+        reads: list[int] = []
         total = store.total
-        monkeypatch.setattr(store, "total", lambda: reads.append(1) or total())
+
+        def counted() -> int:
+            reads.append(1)
+            return total()
+
+        monkeypatch.setattr(store, "total", counted)
         assert "1 person is on the list." in client.get("/").content.decode()
         store.add(lead("b@x.com"))
         clock[0] += brand_tags.FRESH_SECONDS - 0.1
