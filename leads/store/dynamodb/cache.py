@@ -1,9 +1,9 @@
 """Django's cache on DynamoDB (CACHE_URL=dynamodb://): the rate limits' counters, shared by
 every process and task, for the DynamoDB backend.
 
-Why not the database cache there: each rate-limited request took about eight statements on
-Django's database (two of them a COUNT(*) of the cache's table, for culling) and held one
-connection per web thread, so at launch rates the one small PostgreSQL instance behind every
+Why not the database cache there: each rate-limited request took three to eight statements on
+Django's database (one or two of them a COUNT(*) of the cache's table, for culling) and held
+one connection per web thread, so at launch rates the one small PostgreSQL instance behind every
 task, not DynamoDB, would have been the limit. Here a counter is an item of its own in the
 counters table (partition `limit#<cache key>`: every client address and window on its own
 partition, so no item is hot but an abusive client's), an increment is one atomic UpdateItem,
@@ -11,7 +11,9 @@ and DynamoDB's time to live deletes the items later. Reads never trust that dele
 lag by days): an item past its `expires` is treated as missing.
 
 Values that are whole numbers are kept as numbers, so that `incr` adds in place; anything else
-is pickled, as Django's own caches do. `clear()` is not offered: it would mean a Scan.
+is pickled, as Django's own caches do. `clear()` is not offered: it would mean a Scan. A write
+retried after its answer was lost (the wire retries timeouts) may count one request twice: a
+limit then refuses one request early, never lets one more through.
 """
 
 from __future__ import annotations
@@ -58,10 +60,10 @@ class DynamoCache(BaseCache):
         return {"kind": {"S": KIND + self.make_and_validate_key(key, version)}, "key": {"S": SORT}}
 
     def _expires(self, timeout: float | None) -> int:
-        seconds = self.get_backend_timeout(timeout)
-        return NEVER if seconds is None else math.ceil(seconds)
+        at = self.get_backend_timeout(timeout)  # a time.time(), or None: no end
+        return NEVER if at is None else math.ceil(at)
 
-    def _write(self, operation: str, expect: tuple[str, ...] = (), **params: Any) -> dict:
+    def _call(self, operation: str, expect: tuple[str, ...] = (), **params: Any) -> dict:
         store = self._store
         return store.client.call(operation, TableName=store.counters_table, expect=expect, **params)
 
@@ -70,7 +72,7 @@ class DynamoCache(BaseCache):
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None) -> bool:
         try:
-            self._write(
+            self._call(
                 "put_item",
                 expect=FAILED,
                 Item={
@@ -96,7 +98,7 @@ class DynamoCache(BaseCache):
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None) -> None:
         item = {**self._key(key, version), "v": _encode(value)}
-        self._write("put_item", Item=item | {"expires": {"N": str(self._expires(timeout))}})
+        self._call("put_item", Item=item | {"expires": {"N": str(self._expires(timeout))}})
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None) -> bool:
         expires = {":e": {"N": str(self._expires(timeout))}}
@@ -115,7 +117,7 @@ class DynamoCache(BaseCache):
     ) -> Item | None:
         """The attributes `action` changed, or None if the item is missing or expired."""
         try:
-            answer = self._write(
+            answer = self._call(
                 "update_item",
                 expect=FAILED,
                 Key=self._key(key, version),
@@ -130,7 +132,7 @@ class DynamoCache(BaseCache):
         return answer["Attributes"]
 
     def delete(self, key, version=None) -> bool:
-        answer = self._write("delete_item", Key=self._key(key, version), ReturnValues="ALL_OLD")
+        answer = self._call("delete_item", Key=self._key(key, version), ReturnValues="ALL_OLD")
         old = answer.get("Attributes")
         return old is not None and int(old["expires"]["N"]) > time.time()
 
